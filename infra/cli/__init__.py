@@ -1,0 +1,1 @@
+"""The `heroku-stack` command line: one entry point, one subcommand module per area."""

@@ -1,0 +1,282 @@
+"""What a Heroku environment is: the models every other part of the product reads.
+
+A stack (`Pulumi.<stack>.yaml`) holds one pipeline stage and one or more apps. Everything
+Heroku can be told about an app that this product manages is a field here; nothing else
+keeps a second list of add-ons, domains or config vars.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, PlainValidator, model_validator
+from pydantic_core import PydanticCustomError
+
+from infra.spec.base import Model
+from infra.spec.catalog import Catalog, CatalogEntry
+from infra.spec.rules import (
+    DATA_ADDON_SERVICES,
+    AddonName,
+    AddonPlan,
+    AppKey,
+    AppName,
+    AttachmentName,
+    Buildpack,
+    ConfigVarName,
+    DrainUrl,
+    DynoSize,
+    FeatureName,
+    HealthPath,
+    Hostname,
+    HttpsUrl,
+    PipelineName,
+    ProcessType,
+    Region,
+    StackImage,
+    Stage,
+    dyno_tier,
+    has_url_userinfo,
+    looks_like_credential_name,
+)
+from infra.spec.secret import Secret
+
+
+def _json_scalar(value: object) -> object:
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    raise PydanticCustomError(
+        "json_scalar",
+        "must be a string, number, true/false or null (got a {kind})",
+        {"kind": "mapping" if isinstance(value, dict) else "list" if isinstance(value, list) else type(value).__name__},
+    )
+
+
+JsonScalar = Annotated[object, PlainValidator(_json_scalar)]
+
+
+class AddonSpec(Model):
+    """A Heroku add-on owned by the app (`heroku addons:create plan --name name --as attachment`)."""
+
+    plan: AddonPlan
+    name: AddonName
+    attachment: AttachmentName | None = Field(
+        default=None, description="config var prefix, e.g. CACHE gives CACHE_URL; Heroku's default when unset"
+    )
+    config: dict[str, str] = Field(default_factory=dict, description="provisioning options (`--key value`)")
+    protect: bool | None = Field(
+        default=None, description="guard against `pulumi destroy`; defaults to true for data add-ons in production"
+    )
+
+    @property
+    def service(self) -> str:
+        return self.plan.split(":", 1)[0]
+
+    @property
+    def holds_data(self) -> bool:
+        return self.service in DATA_ADDON_SERVICES
+
+
+class DomainSpec(Model):
+    """A custom domain; its DNS must CNAME to the `cname` Heroku returns."""
+
+    hostname: Hostname
+    sni_endpoint: str | None = Field(default=None, description="SNI endpoint id or name; leave unset with ACM")
+
+
+class FormationSpec(Model):
+    """How many dynos of which size run one process type."""
+
+    quantity: int = Field(ge=0, le=100)
+    size: DynoSize
+
+
+class DrainSpec(Model):
+    """A log drain: a plain URL, or a secret one when the URL carries a token."""
+
+    url: DrainUrl | None = None
+    secret_url: Secret | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> DrainSpec:
+        if (self.url is None) == (self.secret_url is None):
+            raise PydanticCustomError("drain_url_choice", "set exactly one of `url` or `secret_url`", {})
+        return self
+
+
+class HealthCheck(Model):
+    """The HTTP check the verifier runs against the app after every deploy."""
+
+    path: HealthPath = "/health"
+    expect_status: int = Field(default=200, ge=100, le=599)
+    expect_json: dict[str, JsonScalar] = Field(
+        default_factory=dict, description="dotted JSON paths and the values they must hold, e.g. status: ok"
+    )
+    release_field: str | None = Field(
+        default=None,
+        description="dotted JSON path where the app reports its release (e.g. HEROKU_RELEASE_VERSION 'v42')",
+    )
+    host: Hostname | None = Field(default=None, description="check through this custom domain instead of web_url")
+    timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    interval_seconds: float = Field(default=5.0, gt=0, le=60)
+    deadline_seconds: float = Field(default=120.0, gt=0, le=1800)
+
+
+class DeploySpec(Model):
+    """The source Heroku builds on the first `pulumi up`, so the formation has process types to scale."""
+
+    source_url: HttpsUrl = Field(description="tarball of the app's source, e.g. a GitHub archive of a tag")
+    version: str = Field(min_length=1, max_length=100, description="commit or tag the tarball holds")
+    checksum: str | None = Field(default=None, pattern=r"^SHA256:[0-9a-f]{64}$")
+    bootstrap_only: bool | None = Field(
+        default=None,
+        description="build only on the first `up`, never rebuild (code then moves by promotion); "
+        "defaults to true in production",
+    )
+
+
+class AppSpec(Model):
+    """One Heroku app and everything this stack declares about it."""
+
+    name: AppName
+    region: Region = "us"
+    stack: StackImage = "heroku-24"
+    buildpacks: tuple[Buildpack, ...] = Field(default=(), strict=False)
+    config: dict[ConfigVarName, str] = Field(default_factory=dict)
+    secrets: dict[ConfigVarName, Secret] = Field(default_factory=dict)
+    addons: tuple[AddonSpec, ...] = Field(default=(), strict=False)
+    domains: tuple[DomainSpec, ...] = Field(default=(), strict=False)
+    acm: bool = False
+    formation: dict[ProcessType, FormationSpec] = Field(default_factory=dict)
+    drains: tuple[DrainSpec, ...] = Field(default=(), strict=False)
+    features: dict[FeatureName, bool] = Field(default_factory=dict)
+    health: HealthCheck | None = None
+    deploy: DeploySpec | None = None
+
+    @model_validator(mode="after")
+    def _coherent(self) -> AppSpec:
+        for name in self.secrets:
+            if name in self.config:
+                raise _at(("secrets", name), "is also set in `config`; a var is either plain or secret")
+        tiers = {dyno_tier(f.size) for f in self.formation.values()}
+        if len(tiers) > 1:
+            sizes = ", ".join(f"{t}={f.size}" for t, f in self.formation.items())
+            raise _at(("formation",), f"mixes dyno tiers ({sizes}); Heroku runs eco, basic or professional, not a mix")
+        _unique([d.hostname for d in self.domains], ("domains",), "hostname", "domain")
+        _unique([a.attachment for a in self.addons if a.attachment], ("addons",), "attachment", "attachment name")
+        _unique(list(self.buildpacks), ("buildpacks",), None, "buildpack")
+        if self.health and self.health.host and self.health.host not in {d.hostname for d in self.domains}:
+            raise _at(("health", "host"), f"{self.health.host!r} is not one of this app's domains")
+        return self
+
+
+class StackSpec(Model):
+    """One Pulumi stack: a pipeline stage and the apps in it, plus the project's catalog."""
+
+    project: str = Field(min_length=1)
+    stack: str = Field(min_length=1)
+    stage: Stage
+    pipeline: PipelineName
+    pipeline_owner: Stage = Field(
+        default="staging", description="the stage whose stack creates the pipeline; the others look it up by name"
+    )
+    apps: dict[AppKey, AppSpec] = Field(min_length=1)
+    catalog: Catalog = Field(default_factory=Catalog)
+
+    @property
+    def owns_pipeline(self) -> bool:
+        return self.stage == self.pipeline_owner
+
+    def config_vars(self, key: str) -> dict[str, str]:
+        """The app's plain config vars as Heroku should hold them: catalog defaults, then the stack's values."""
+        entries = self.catalog.for_app(key) or {}
+        defaults = {name: e.default for name, e in entries.items() if e.default is not None}
+        return {**defaults, **self.apps[key].config}
+
+    def protects(self, addon: AddonSpec) -> bool:
+        """Whether `pulumi destroy` must refuse to delete this add-on."""
+        return addon.protect if addon.protect is not None else (addon.holds_data and self.stage == "production")
+
+    def builds_once(self, deploy: DeploySpec) -> bool:
+        return deploy.bootstrap_only if deploy.bootstrap_only is not None else self.stage == "production"
+
+    @model_validator(mode="after")
+    def _coherent(self) -> StackSpec:
+        _unique_across(self, lambda a: [a.name], "name", "app name")
+        _unique_across(self, lambda a: [x.name for x in a.addons], "addons", "add-on name")
+        _unique_across(self, lambda a: [d.hostname for d in a.domains], "domains", "hostname")
+        for key, app in self.apps.items():
+            entries = self.catalog.for_app(key)
+            _check_plain_config(key, app, entries)
+            if entries is not None:
+                _check_against_catalog(key, app, entries)
+        for key in self.catalog.apps:
+            if key not in self.apps:
+                raise _at(("catalog", key), f"describes app {key!r}, which this stack does not declare")
+        return self
+
+
+def _at(loc: tuple[str, ...], message: str) -> PydanticCustomError:
+    # The loader turns `loc` into the key path shown to the user.
+    return PydanticCustomError("spec_rule", "{message}", {"message": message, "loc": loc})
+
+
+def _unique(values: list[str], loc: tuple[str, ...], field: str | None, what: str) -> None:
+    seen: set[str] = set()
+    for index, value in enumerate(values):
+        if value in seen:
+            tail = (f"[{index}]", field) if field else (f"[{index}]",)
+            raise _at((*loc, *tail), f"duplicate {what} {value!r}")
+        seen.add(value)
+
+
+def _unique_across(stack: StackSpec, values: object, field: str, what: str) -> None:
+    owners: dict[str, str] = {}
+    for key, app in stack.apps.items():
+        for value in values(app):  # type: ignore[operator]
+            if value in owners:
+                raise _at(("apps", key, field), f"duplicate {what} {value!r} (also used by apps.{owners[value]})")
+            owners[value] = key
+
+
+def _check_plain_config(key: str, app: AppSpec, entries: dict[str, CatalogEntry] | None) -> None:
+    """Refuse credentials committed as plain config, unless the catalog says the name is harmless."""
+    for name, value in app.config.items():
+        declared_plain = entries is not None and name in entries and "secret" in entries[name].model_fields_set
+        if declared_plain:
+            continue
+        how = f"set it with `pulumi config set --secret --path 'apps.{key}.secrets.{name}' <value>`"
+        if looks_like_credential_name(name):
+            raise _at(
+                ("apps", key, "config", name),
+                f"looks like a credential and must not be plain text; {how}, "
+                "or declare it `secret: false` in catalog.yaml if it is not one",
+            )
+        if has_url_userinfo(value):
+            raise _at(("apps", key, "config", name), f"is a URL with embedded credentials; {how}")
+
+
+def _check_against_catalog(key: str, app: AppSpec, entries: dict[str, CatalogEntry]) -> None:
+    services = {a.service for a in app.addons}
+    for section, names in (("config", app.config), ("secrets", app.secrets)):
+        for name in names:
+            entry = entries.get(name)
+            loc = ("apps", key, section, name)
+            if entry is None:
+                raise _at(loc, f"is not in catalog.yaml; describe it under apps.{key}.{name} first")
+            if entry.provided_by:
+                raise _at(loc, f"is set by the {entry.provided_by} add-on; do not set it by hand")
+            if section == "config" and entry.secret:
+                raise _at(
+                    loc,
+                    "is secret in catalog.yaml; set it with "
+                    f"`pulumi config set --secret --path 'apps.{key}.secrets.{name}' <value>`",
+                )
+    for name, entry in entries.items():
+        if entry.provided_by and entry.provided_by not in services:
+            raise _at(
+                ("apps", key, "addons"),
+                f"has no {entry.provided_by} add-on, but catalog.yaml says it provides {name}",
+            )
+        if entry.required and name not in app.config and name not in app.secrets:
+            where = "secrets" if entry.secret else "config"
+            raise _at(("apps", key, where, name), f"is required ({entry.description.rstrip('.')}) but not set")

@@ -1,0 +1,246 @@
+"""Each spec rule, one bad input at a time, with the exact message a user sees."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from infra.errors import SpecError
+from infra.spec import load_stack
+from tests.fixtures.spec_files import WriteStack, app
+
+PREFIX = 'Pulumi.staging.yaml (stack "staging"): '
+
+
+def error_of(write_stack: WriteStack, **kwargs: Any) -> str:
+    with pytest.raises(SpecError) as caught:
+        load_stack("staging", write_stack(**kwargs))
+    return str(caught.value)
+
+
+def test_minimal_stack_is_valid(write_stack: WriteStack) -> None:
+    spec = load_stack("staging", write_stack())
+
+    assert (spec.project, spec.stack, list(spec.apps)) == ("demo", "staging", ["web"])
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        (
+            {"name": "Demo_App"},
+            "apps.web.name: must be a Heroku app name: 3-30 characters of lowercase letters, digits and dashes, "
+            "starting with a letter and not ending with a dash (got 'Demo_App')",
+        ),
+        ({"region": "asia"}, "apps.web.region: must be 'us' or 'eu' (got 'asia')"),
+        ({"stack": "heroku-18"}, "apps.web.stack: must be 'heroku-22' or 'heroku-24' (got 'heroku-18')"),
+        (
+            {"formation": {"web": {"quantity": -1, "size": "basic"}}},
+            "apps.web.formation.web.quantity: must be at least 0 (got -1)",
+        ),
+        (
+            {"formation": {"web": {"quantity": "2", "size": "basic"}}},
+            "apps.web.formation.web.quantity: must be a whole number (got a string)",
+        ),
+        (
+            {"formation": {"web": {"quantity": 1, "size": "hobby"}}},
+            "apps.web.formation.web.size: must be a Common Runtime dyno size: eco, basic, standard-1x, "
+            "standard-2x, performance-m, performance-l, performance-l-ram, performance-xl, performance-2xl "
+            "(got 'hobby')",
+        ),
+        (
+            {"addons": [{"plan": "heroku-redis", "name": "demo-redis"}]},
+            "apps.web.addons[0].plan: must be an add-on plan in 'service:plan' form, e.g. 'heroku-redis:mini' "
+            "(got 'heroku-redis')",
+        ),
+        (
+            {"domains": [{"hostname": "not a host"}]},
+            "apps.web.domains[0].hostname: must be a DNS hostname such as 'www.example.com' (got 'not a host')",
+        ),
+        (
+            {"domains": [{"hostname": "demo.herokuapp.com"}]},
+            "apps.web.domains[0].hostname: is a Heroku-owned hostname; custom domains must be your own "
+            "(got 'demo.herokuapp.com')",
+        ),
+        (
+            {"replicas": 2},
+            "apps.web: unknown key 'replicas' (allowed: acm, addons, buildpacks, config, deploy, "
+            "domains, drains, features, formation, health, name, region, secrets, stack)",
+        ),
+        (
+            {"secret": {}},
+            "apps.web: unknown key 'secret'; did you mean 'secrets'? (allowed: acm, addons, "
+            "buildpacks, config, deploy, domains, drains, features, formation, health, name, region, secrets, stack)",
+        ),
+        ({"name": None}, "apps.web.name: is required"),
+        (
+            {"buildpacks": ["python"]},
+            "apps.web.buildpacks[0]: must be a buildpack registry name like "
+            "'heroku/python' or an https URL (got 'python')",
+        ),
+        ({"drains": [{}]}, "apps.web.drains[0]: set exactly one of `url` or `secret_url`"),
+        (
+            {"drains": [{"url": "https://logs.example.com/ingest?token=abc"}]},
+            "apps.web.drains[0].url: looks like it carries credentials (userinfo or query string); use "
+            "`secret_url` with `pulumi config set --secret --path`",
+        ),
+        (
+            {"health": {"path": "health"}},
+            "apps.web.health.path: must be a URL path starting with '/', e.g. '/health' (got 'health')",
+        ),
+        (
+            {"health": {"host": "www.example.com"}},
+            "apps.web.health.host: 'www.example.com' is not one of this app's domains",
+        ),
+    ],
+)
+def test_bad_app_field_names_the_key_and_what_is_allowed(
+    write_stack: WriteStack, changes: dict[str, Any], message: str
+) -> None:
+    assert error_of(write_stack, apps={"web": app(**changes)}) == PREFIX + message
+
+
+def test_plain_secret_is_refused_with_the_command_that_fixes_it(write_stack: WriteStack) -> None:
+    message = error_of(write_stack, apps={"web": app(secrets={"SESSION_SECRET": "hunter2"})})
+
+    assert message == PREFIX + (
+        "apps.web.secrets.SESSION_SECRET: must be a Pulumi secret (a `secure:` entry), not plain text; "
+        "set it with `pulumi config set --secret --path 'apps.web.secrets.SESSION_SECRET' <value>`"
+    )
+    assert "hunter2" not in message
+
+
+@pytest.mark.parametrize("name", ["API_SECRET", "DB_PASSWORD", "GITHUB_TOKEN", "STRIPE_KEY"])
+def test_credential_looking_plain_var_is_refused(write_stack: WriteStack, name: str) -> None:
+    message = error_of(write_stack, apps={"web": app(config={name: "s3cr3t-value"})})
+
+    assert message == PREFIX + (
+        f"apps.web.config.{name}: looks like a credential and must not be plain text; set it with "
+        f"`pulumi config set --secret --path 'apps.web.secrets.{name}' <value>`, or declare it "
+        "`secret: false` in catalog.yaml if it is not one"
+    )
+    assert "s3cr3t-value" not in message
+
+
+def test_url_with_userinfo_in_plain_config_is_refused_without_echoing_it(write_stack: WriteStack) -> None:
+    message = error_of(write_stack, apps={"web": app(config={"CACHE_URL": "redis://:pw123@cache.example.com"})})
+
+    assert message == PREFIX + (
+        "apps.web.config.CACHE_URL: is a URL with embedded credentials; set it with "
+        "`pulumi config set --secret --path 'apps.web.secrets.CACHE_URL' <value>`"
+    )
+
+
+def test_catalog_can_declare_a_credential_looking_name_harmless(write_stack: WriteStack) -> None:
+    catalog = {
+        "apps": {
+            "web": {
+                "ACCESS_TOKEN_EXPIRE_MINUTES": {"description": "JWT lifetime.", "secret": False},
+                "LOG_LEVEL": {"description": "Logging level."},
+                "SESSION_SECRET": {"description": "Session key.", "secret": True},
+                "REDIS_URL": {"description": "Cache.", "provided_by": "heroku-redis"},
+            }
+        }
+    }
+    config = {"LOG_LEVEL": "INFO", "ACCESS_TOKEN_EXPIRE_MINUTES": "30"}
+
+    spec = load_stack("staging", write_stack(apps={"web": app(config=config)}, catalog=catalog))
+
+    assert spec.config_vars("web") == config
+
+
+def test_var_missing_from_catalog_is_refused(write_stack: WriteStack) -> None:
+    catalog = {"apps": {"web": {"SESSION_SECRET": {"description": "Session key.", "secret": True}}}}
+
+    assert error_of(write_stack, catalog=catalog) == PREFIX + (
+        "apps.web.config.LOG_LEVEL: is not in catalog.yaml; describe it under apps.web.LOG_LEVEL first"
+    )
+
+
+def test_required_catalog_var_must_be_set(write_stack: WriteStack) -> None:
+    catalog = {
+        "apps": {
+            "web": {
+                "LOG_LEVEL": {"description": "Logging level."},
+                "SESSION_SECRET": {"description": "Session key.", "secret": True},
+                "APP_ENV": {"description": "Environment name.", "required": True},
+            }
+        }
+    }
+
+    assert error_of(write_stack, catalog=catalog) == PREFIX + (
+        "apps.web.config.APP_ENV: is required (Environment name) but not set"
+    )
+
+
+def test_add_on_provided_var_cannot_be_set_by_hand(write_stack: WriteStack) -> None:
+    catalog = {
+        "apps": {
+            "web": {
+                "LOG_LEVEL": {"description": "Logging level."},
+                "SESSION_SECRET": {"description": "Session key.", "secret": True},
+                "REDIS_URL": {"description": "Cache.", "provided_by": "heroku-redis"},
+            }
+        }
+    }
+    apps = {"web": app(config={"LOG_LEVEL": "INFO", "REDIS_URL": "redis://cache.example.com"})}
+
+    assert error_of(write_stack, apps=apps, catalog=catalog) == PREFIX + (
+        "apps.web.config.REDIS_URL: is set by the heroku-redis add-on; do not set it by hand"
+    )
+
+
+def test_duplicate_heroku_app_names_across_app_keys_are_refused(write_stack: WriteStack) -> None:
+    apps = {"web": app(), "worker": app(addons=[])}
+
+    assert error_of(write_stack, apps=apps) == PREFIX + (
+        "apps.worker.name: duplicate app name 'demo-staging' (also used by apps.web)"
+    )
+
+
+def test_duplicate_yaml_keys_are_refused_with_their_line(write_stack: WriteStack) -> None:
+    text = "config:\n  demo:stage: staging\n  demo:stage: production\n"
+
+    assert error_of(write_stack, text=text) == PREFIX + (
+        "line 3, column 3: invalid YAML: duplicate key 'demo:stage' (line 3, column 3)"
+    )
+
+
+def test_malformed_yaml_names_line_and_column(write_stack: WriteStack) -> None:
+    text = "config:\n  demo:stage: [staging\n"
+
+    assert error_of(write_stack, text=text).startswith(PREFIX + "line 3, column 1: invalid YAML: ")
+
+
+def test_unknown_project_key_suggests_the_right_one(write_stack: WriteStack) -> None:
+    assert error_of(write_stack, extra={"demo:stages": "staging"}) == PREFIX + (
+        "demo:stages: unknown key; did you mean 'demo:stage'? (allowed: stage, pipeline, pipeline_owner, apps)"
+    )
+
+
+def test_mixed_dyno_tiers_are_refused(write_stack: WriteStack) -> None:
+    formation = {"web": {"quantity": 1, "size": "basic"}, "worker": {"quantity": 1, "size": "standard-1x"}}
+
+    assert error_of(write_stack, apps={"web": app(formation=formation)}) == PREFIX + (
+        "apps.web.formation: mixes dyno tiers (web=Basic, worker=Standard-1X); Heroku runs eco, basic or "
+        "professional, not a mix"
+    )
+
+
+def test_several_problems_are_listed_together(write_stack: WriteStack) -> None:
+    message = error_of(write_stack, apps={"web": app(region="asia", stack="heroku-18")})
+
+    assert message == PREFIX + (
+        "2 problems\n  - apps.web.region: must be 'us' or 'eu' (got 'asia')\n"
+        "  - apps.web.stack: must be 'heroku-22' or 'heroku-24' (got 'heroku-18')"
+    )
+
+
+def test_missing_stack_file_lists_the_stacks_that_exist(write_stack: WriteStack) -> None:
+    root = write_stack()
+
+    with pytest.raises(SpecError) as caught:
+        load_stack("prod", root)
+
+    assert str(caught.value) == f'Pulumi.prod.yaml (stack "prod"): no such stack file in {root} (stacks: staging)'
