@@ -62,3 +62,24 @@ def test_secrets_from_the_file_stay_encrypted_and_unprintable(project_dir: Path)
     secret = load_stack("production", project_dir).apps["web"].secrets["SECRET_KEY"]
 
     assert (secret.known, repr(secret), secret.fingerprint(scope="x")) == (False, "Secret(****)", None)
+
+
+def test_manifest_of_production_lists_expected_state_without_secret_values(project_dir: Path) -> None:
+    from infra.spec.manifest import manifest
+
+    document = manifest(load_stack("production", project_dir))
+
+    web = document["apps"]["web"]
+    assert (document["schema"], document["stage"], document["owns_pipeline"]) == (
+        "heroku-stack/manifest@1",
+        "production",
+        False,
+    )
+    assert web["secret_config_vars"] == {"MONGODB_URI": None, "SECRET_KEY": None}
+    assert web["addons"][0] == {
+        "name": "shopsentiment-production-redis",
+        "plan": "heroku-redis:premium-0",
+        "attachment": None,
+        "protected": True,
+    }
+    assert web["formation"] == {"web": {"quantity": 2, "size": "Standard-2X"}}

@@ -1,0 +1,69 @@
+"""The manifest: a stack's expected state as plain JSON, secrets only as fingerprints.
+
+The Pulumi program exports it as the stack output `manifest` after `pulumi up`; the
+verifier reads it (`pulumi stack output manifest --json > manifest.json`) to compare
+secret values by fingerprint. Without it, the verifier derives the same document from
+the stack file, where secrets are still encrypted, and checks secrets by presence only.
+
+Fingerprint scopes: config var ``<app name>/<VAR>``; drain URL ``<app name>/drain``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from infra.spec.models import AppSpec, StackSpec
+
+MANIFEST_SCHEMA = "heroku-stack/manifest@1"
+
+
+def config_var_scope(app_name: str, var: str) -> str:
+    return f"{app_name}/{var}"
+
+
+def drain_scope(app_name: str) -> str:
+    return f"{app_name}/drain"
+
+
+def manifest(spec: StackSpec) -> dict[str, Any]:
+    """The JSON-ready expected state of `spec`; a secret is its fingerprint, or None while encrypted."""
+    return {
+        "schema": MANIFEST_SCHEMA,
+        "project": spec.project,
+        "stack": spec.stack,
+        "stage": spec.stage,
+        "pipeline": spec.pipeline,
+        "owns_pipeline": spec.owns_pipeline,
+        "apps": {key: _app(spec, key, app) for key, app in spec.apps.items()},
+    }
+
+
+def _app(spec: StackSpec, key: str, app: AppSpec) -> dict[str, Any]:
+    return {
+        "name": app.name,
+        "region": app.region,
+        "stack": app.stack,
+        "buildpacks": list(app.buildpacks),
+        "config_vars": dict(sorted(spec.config_vars(key).items())),
+        "secret_config_vars": {
+            name: secret.fingerprint(scope=config_var_scope(app.name, name))
+            for name, secret in sorted(app.secrets.items())
+        },
+        "addons": [
+            {"name": a.name, "plan": a.plan, "attachment": a.attachment, "protected": spec.protects(a)}
+            for a in app.addons
+        ],
+        "domains": [{"hostname": d.hostname, "sni_endpoint": d.sni_endpoint} for d in app.domains],
+        "acm": app.acm,
+        "formation": {t: {"quantity": f.quantity, "size": f.size} for t, f in sorted(app.formation.items())},
+        "drains": [
+            {
+                "url": d.url,
+                "secret": d.secret_url is not None,
+                "fingerprint": None if d.secret_url is None else d.secret_url.fingerprint(scope=drain_scope(app.name)),
+            }
+            for d in app.drains
+        ],
+        "features": dict(sorted(app.features.items())),
+        "health": None if app.health is None else app.health.model_dump(mode="json"),
+    }
