@@ -19,9 +19,12 @@ The tree::
     │   │   ├── RateLimited             rate_limit (429), after the bounded back-off ran out
     │   │   └── ServerError             5xx, after retries ran out
     │   ├── TransportError          no HTTP answer at all (connection refused/dropped, timeout)
+    │   ├── UnexpectedResponse      a success answer the client cannot use (not JSON, a list that never ends)
     │   └── ReadOnlyViolation       a write was attempted through a read-only client
     ├── MissingCredentials          no Heroku API token in argument, HEROKU_API_KEY or netrc
+    ├── InvalidApiUrl               the Heroku API URL (argument or HEROKU_API_URL) is not an http(s) URL
     ├── PlanError                   the Pulumi program failed under the mock engine
+    ├── SandboxError                the local Heroku sandbox cannot start (state file, port)
     └── PromotionError              promotion could not be completed as asked
         ├── PromotionBlocked        the pre-flight gate refused; nothing was changed (exit 4)
         ├── PromotionDeclined       no --yes, or "no" at the prompt; nothing was changed (exit 7)
@@ -116,8 +119,16 @@ class MissingCredentials(StackError):
     """No Heroku API token could be found."""
 
 
+class InvalidApiUrl(StackError):
+    """The Heroku API base URL (argument or HEROKU_API_URL) is not an absolute http(s) URL."""
+
+
 class PlanError(StackError):
     """The Pulumi program raised while running under the mock engine."""
+
+
+class SandboxError(StackError):
+    """The local Heroku sandbox cannot start: its state file is unusable or its port is taken."""
 
 
 # --- Heroku API -----------------------------------------------------------------------------
@@ -244,6 +255,19 @@ class TransportError(HerokuError):
         self.path = path
         self.reason = reason
         super().__init__(f"{method} {path}: no answer from the Heroku API ({reason})")
+
+
+class UnexpectedResponse(HerokuError):
+    """Heroku answered with a success status but a body or headers the client cannot use."""
+
+    def __init__(self, *, method: str, path: str, status: int, reason: str, request_id: str | None) -> None:
+        self.method = method
+        self.path = path
+        self.status = status
+        self.reason = reason
+        self.request_id = request_id
+        rid = f", request id {request_id}" if request_id else ""
+        super().__init__(f"{method} {path} -> {status}: {reason}{rid}")
 
 
 class ReadOnlyViolation(HerokuError):
