@@ -5,6 +5,8 @@ The tree::
     StackError                      base; exit_code = ERROR (2)
     ├── SpecError                   a stack file or catalog is invalid (file, stack, key path, allowed, got)
     ├── WaiverFileError             the waivers file is malformed (checked before any API call)
+    ├── ManifestError               the --manifest file is not the `manifest` output of this stack
+    ├── ScopeError                  --app / --check name an unknown app or a malformed check glob
     ├── HerokuError                 the Platform API could not give a usable answer
     │   ├── HerokuAPIError          it answered with an error body; chosen by Heroku's error `id`
     │   │   ├── BadRequest              bad_request (400)
@@ -113,6 +115,14 @@ class SpecError(StackError):
 
 class WaiverFileError(StackError):
     """The waivers file is malformed; raised before any API call is made."""
+
+
+class ManifestError(StackError):
+    """The manifest given to `verify --manifest` is not this stack's `manifest` stack output."""
+
+
+class ScopeError(StackError):
+    """`--app` or `--check` selects an app the stack does not declare, or is not a valid check glob."""
 
 
 class MissingCredentials(StackError):
