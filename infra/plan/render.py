@@ -1,0 +1,114 @@
+"""The plan as text a person reads (a table per stack) and as JSON a program reads."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from infra.plan.model import MASK, Plan, PlannedResource
+
+INDENT = "  "
+
+
+def render_json(plan: Plan) -> str:
+    return json.dumps(plan.to_json(), indent=2, sort_keys=False) + "\n"
+
+
+def render_text(plan: Plan) -> str:
+    """A header, one table row per resource (one line per input), then lookups, outputs and warnings."""
+    lines = [
+        f'Offline plan for stack "{plan.stack}" of project "{plan.project}" (stage {plan.stage})',
+        "The real Pulumi program ran under the SDK's mock engine: nothing was sent to Heroku or Pulumi.",
+        "",
+    ]
+    rows: list[tuple[str, str, list[str]]] = []
+    for resource in plan.resources:
+        nested = resource.app is not None and resource.kind != "HerokuApp"
+        rows.append(((INDENT if nested else "") + resource.kind, resource.name, list(_details(resource))))
+    type_width = max([len("TYPE"), *(len(r[0]) for r in rows)])
+    name_width = max([len("NAME"), *(len(r[1]) for r in rows)])
+    lines.append(f"{'TYPE':<{type_width}}  {'NAME':<{name_width}}  INPUTS")
+    for kind, name, details in rows:
+        first, *rest = details or [""]
+        lines.append(f"{kind:<{type_width}}  {name:<{name_width}}  {first}".rstrip())
+        lines.extend(f"{'':<{type_width}}  {'':<{name_width}}  {line}" for line in rest)
+    lines.append("")
+    lines.extend(_summary(plan))
+    return "\n".join(lines) + "\n"
+
+
+def _details(resource: PlannedResource) -> Iterator[str]:
+    if resource.kind == "HerokuApp":
+        yield f"component for app key {resource.logical_name!r}"
+    if resource.kind == "Provider":
+        yield from _provider_defaults(resource)
+    for path, value in _flatten(resource.inputs):
+        yield f"{path}: {_scalar(value)}"
+    if resource.protect:
+        yield "[protected: `pulumi destroy` refuses to delete it]"
+    if resource.ignore_changes:
+        yield f"[ignore_changes: {', '.join(resource.ignore_changes)}]"
+    yield from (f"[after: {ref}]" for ref in resource.after)
+
+
+def _provider_defaults(resource: PlannedResource) -> Iterator[str]:
+    # What the program does at `pulumi up` when the stack file leaves these out (provider.py).
+    if "apiKey" not in resource.inputs:
+        yield "apiKey: (not in the stack file: HEROKU_API_KEY at `pulumi up`, else the netrc entry)"
+    if "url" not in resource.inputs:
+        yield "url: (not in the stack file: HEROKU_API_URL at `pulumi up`, else https://api.heroku.com)"
+
+
+def _flatten(value: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
+    """Nested maps as dotted paths; lists of scalars stay one value."""
+    if isinstance(value, dict) and (value or not prefix):
+        for key, item in value.items():
+            yield from _flatten(item, f"{prefix}.{key}" if prefix else str(key))
+    elif isinstance(value, list) and any(isinstance(v, (dict, list)) for v in value):
+        for index, item in enumerate(value):
+            yield from _flatten(item, f"{prefix}[{index}]")
+    else:
+        yield prefix, value
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, list):
+        return ", ".join(_scalar(v) for v in value) if value else "(none)"
+    if isinstance(value, dict):
+        return "(none)"
+    return str(value)
+
+
+def _summary(plan: Plan) -> Iterator[str]:
+    heroku = [r for r in plan.resources if r.kind not in ("Provider", "HerokuApp")]
+    components = [r for r in plan.resources if r.kind == "HerokuApp"]
+    yield (
+        f"{len(plan.resources)} resources to create: {len(heroku)} on Heroku, "
+        f"{len(components)} app component{'s' if len(components) != 1 else ''}, 1 provider."
+    )
+    if plan.protected:
+        yield f"Protected from `pulumi destroy`: {', '.join(r.ref for r in plan.protected)}."
+    if plan.owns_pipeline:
+        yield (
+            f'Pipeline "{plan.pipeline}": created here (this stack has the pipeline_owner stage, '
+            f"{plan.pipeline_owner}); other stacks look it up by name."
+        )
+    else:
+        yield (
+            f'Pipeline "{plan.pipeline}": looked up by name at `pulumi up`; the {plan.pipeline_owner} '
+            "stack creates it, so `pulumi up` that stack first."
+        )
+    for lookup in plan.lookups:
+        args = ", ".join(f"{k}={v!r}" for k, v in lookup.args.items())
+        yield f"Reads {lookup.token}({args})."
+    yield f"Stack outputs after `pulumi up`: {', '.join(plan.outputs)}."
+    yield f"{MASK} marks a Pulumi secret (never shown); <Kind name> a value that resource provides at `pulumi up`."
+    if plan.warnings:
+        yield ""
+        yield "Warnings:"
+        yield from (f"- {w}" for w in plan.warnings)

@@ -1,0 +1,160 @@
+"""`HerokuApp`: one Heroku app and everything the spec declares about it, as one component.
+
+Every child is parented to the component (so it inherits the stack's explicit provider and
+shows under the app in `pulumi preview`), gets an explicit Heroku `name` where the
+provider has one, and takes the app's UUID (`app.id`), never its name, as the provider
+requires. Behaviour of the provider relied on is terraform-provider-heroku v5.2.10's
+(research heroku-api.md §3).
+"""
+
+from __future__ import annotations
+
+import pulumi
+import pulumiverse_heroku as heroku
+
+from infra.program import naming
+from infra.program.deploy import BUILD_IGNORE_WHEN_ONCE
+from infra.program.secrets import SecretInput
+from infra.spec.models import AddonSpec, AppSpec, StackSpec
+
+COMPONENT_TYPE = "heroku-stack:index:HerokuApp"
+
+
+class HerokuApp(pulumi.ComponentResource):
+    """The app, its add-ons, attachments, domains, features, build, formation, drains and coupling."""
+
+    app: heroku.app.App
+    addons: dict[str, heroku.addon.Addon]
+    attachments: dict[str, heroku.addon.Attachment]
+    domains: dict[str, heroku.domain.Domain]
+    features: dict[str, heroku.app.Feature]
+    build: heroku.build.Build | None
+    formations: dict[str, heroku.formation.Formation]
+    drains: list[heroku.drain.Drain]
+    coupling: heroku.pipeline.Coupling
+
+    def __init__(
+        self,
+        key: str,
+        spec: StackSpec,
+        *,
+        pipeline_id: pulumi.Input[str],
+        secret_input: SecretInput,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__(COMPONENT_TYPE, naming.component(key), None, opts)
+        app = spec.apps[key]
+        self.app = self._app(key, app, spec, secret_input)
+        app_id = self.app.id
+        self.addons = {a.name: self._addon(a, app_id, spec) for a in app.addons}
+        self.attachments = {
+            a.attachment: self._attachment(key, a.attachment, self.addons[a.name], app_id)
+            for a in app.addons
+            if a.attachment
+        }
+        self.domains = {
+            d.hostname: heroku.domain.Domain(
+                naming.domain(key, d.hostname),
+                app_id=app_id,
+                hostname=d.hostname,
+                sni_endpoint_id=d.sni_endpoint,
+                opts=self._child(),
+            )
+            for d in app.domains
+        }
+        self.features = {
+            name: heroku.app.Feature(
+                naming.feature(key, name), app_id=app_id, name=name, enabled=enabled, opts=self._child()
+            )
+            for name, enabled in app.features.items()
+        }
+        self.build = self._build(key, app, app_id, spec)
+        after_build: list[pulumi.Resource] = [self.build] if self.build is not None else []
+        self.formations = {
+            ptype: heroku.formation.Formation(
+                naming.formation(key, ptype),
+                app_id=app_id,
+                type=ptype,
+                quantity=f.quantity,
+                size=f.size,
+                opts=self._child(depends_on=after_build),
+            )
+            for ptype, f in app.formation.items()
+        }
+        self.drains = [
+            heroku.drain.Drain(
+                naming.drain(key, index),
+                app_id=app_id,
+                url=d.url,
+                sensitive_url=None if d.secret_url is None else secret_input(d.secret_url),
+                opts=self._child(),
+            )
+            for index, d in enumerate(app.drains)
+        ]
+        self.coupling = heroku.pipeline.Coupling(
+            naming.coupling(key), app_id=app_id, pipeline=pipeline_id, stage=spec.stage, opts=self._child()
+        )
+        self.register_outputs({"id": self.app.id, "name": self.app.name, "web_url": self.app.web_url})
+
+    def _child(
+        self,
+        *,
+        depends_on: list[pulumi.Resource] | None = None,
+        protect: bool | None = None,
+        ignore_changes: list[str] | None = None,
+    ) -> pulumi.ResourceOptions:
+        return pulumi.ResourceOptions(
+            parent=self, depends_on=depends_on, protect=protect, ignore_changes=ignore_changes
+        )
+
+    def _app(self, key: str, app: AppSpec, spec: StackSpec, secret_input: SecretInput) -> heroku.app.App:
+        # Both maps are always passed, even empty: per the provider's docs, a removed map leaves the
+        # vars on Heroku, while an emptied one deletes them.
+        return heroku.app.App(
+            naming.app(key),
+            name=app.name,
+            region=app.region,
+            stack=app.stack,
+            buildpacks=list(app.buildpacks),
+            config_vars=spec.config_vars(key),
+            sensitive_config_vars={name: secret_input(value) for name, value in app.secrets.items()},
+            acm=app.acm,
+            opts=self._child(),
+        )
+
+    def _addon(self, addon: AddonSpec, app_id: pulumi.Input[str], spec: StackSpec) -> heroku.addon.Addon:
+        return heroku.addon.Addon(
+            naming.addon(addon.name),
+            app_id=app_id,
+            name=addon.name,
+            plan=addon.plan,
+            config=dict(addon.config) or None,
+            opts=self._child(protect=spec.protects(addon)),
+        )
+
+    def _attachment(
+        self, key: str, name: str, addon: heroku.addon.Addon, app_id: pulumi.Input[str]
+    ) -> heroku.addon.Attachment:
+        # The provider creates add-ons without Heroku's `attachment` field, so the owning app keeps the
+        # service's default attachment (REDIS -> REDIS_URL, DATABASE -> DATABASE_URL) and this second
+        # attachment to the same app adds the requested prefix (CACHE -> CACHE_URL). Both vars are set.
+        return heroku.addon.Attachment(
+            naming.attachment(key, name), addon_id=addon.id, app_id=app_id, name=name, opts=self._child()
+        )
+
+    def _build(self, key: str, app: AppSpec, app_id: pulumi.Input[str], spec: StackSpec) -> heroku.build.Build | None:
+        if app.deploy is None:
+            return None
+        deploy = app.deploy
+        before: list[pulumi.Resource] = [*self.addons.values(), *self.attachments.values(), *self.features.values()]
+        return heroku.build.Build(
+            naming.build(key),
+            app_id=app_id,
+            source=heroku.build.BuildSourceArgs(
+                url=deploy.source_url, version=deploy.version, checksum=deploy.checksum
+            ),
+            opts=self._child(
+                depends_on=before,
+                ignore_changes=list(BUILD_IGNORE_WHEN_ONCE) if spec.builds_once(deploy) else None,
+            ),
+        )
