@@ -70,6 +70,7 @@ class GateEvidence:
     source_check: StackCheck
     target_check: StackCheck
     pairs: Mapping[str, PairEvidence]
+    problems: tuple[str, ...] = ()  # found while gathering: an app Heroku does not have, stacks that disagree
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ class GateResult:
 
 def evaluate(evidence: GateEvidence) -> GateResult:
     """Decide whether the promotion may go ahead; never raises, never reads."""
-    reasons: list[str] = []
+    reasons: list[str] = list(evidence.problems)
     notes: list[str] = []
     diff = evidence.diff
     reasons.extend(_blocking_line(diff, d) for d in diff.blocking)

@@ -1,0 +1,195 @@
+"""The Platform API calls promotion makes, over `HerokuClient`, each answer reduced to plain data.
+
+Reads go through a read-only client; the two writes (create a pipeline promotion, roll a
+release back) through a write-mode client that the runner opens only after confirmation.
+Every request either client sends is recorded (method, path, status, Heroku's
+`Request-Id`) by `RequestRecorder`, a transport wrapper, so the journal can list what each
+step asked of Heroku.
+
+Relied on (research/heroku-api.md §4, the Platform API schema):
+- `POST /pipeline-promotions` takes `pipeline {id}`, `source {app {id}, release {id}}`,
+  `targets [{app {id}}]`; the promotion's `status` goes `pending` -> `completed`, and each
+  target's `status` (`GET /pipeline-promotions/{id}/promotion-targets`) ends `succeeded` or
+  `failed` with an `error_message`; a succeeded target carries the new `release {id}`.
+- Rollback is `POST /apps/{app}/releases {"release": <release id>}`: a new release with that
+  release's slug and config vars; add-ons are not rolled back.
+- A release's `current` marks the one the app runs; the newest may still be `pending`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from infra.errors import NotFound
+from infra.heroku import HerokuClient
+from infra.promote.facts import AppFacts, app_facts
+from infra.promote.journal import ReleaseRef, RequestRecord
+
+JSON = dict[str, Any]
+
+
+class RequestRecorder(httpx.AsyncBaseTransport):
+    """Wraps the real transport and notes every request into the list `into` points at (if any)."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport | None = None) -> None:
+        self._inner = inner or httpx.AsyncHTTPTransport()
+        self._sink: list[RequestRecord] | None = None
+        self.total: list[RequestRecord] = []
+
+    @contextmanager
+    def into(self, sink: list[RequestRecord]) -> Iterator[None]:
+        previous, self._sink = self._sink, sink
+        try:
+            yield
+        finally:
+            self._sink = previous
+
+    def _note(self, record: RequestRecord) -> None:
+        self.total.append(record)
+        if self._sink is not None:
+            self._sink.append(record)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        sent_id = request.headers.get("Request-Id")
+        try:
+            response = await self._inner.handle_async_request(request)
+        except BaseException:
+            self._note(RequestRecord(request.method, request.url.path, None, sent_id))
+            raise
+        self._note(
+            RequestRecord(
+                request.method, request.url.path, response.status_code, response.headers.get("Request-Id") or sent_id
+            )
+        )
+        return response
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+@dataclass(frozen=True)
+class Release:
+    ref: ReleaseRef
+    status: str  # pending | succeeded | failed | expired
+    current: bool
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class PromotionTarget:
+    app_id: str
+    status: str  # pending | succeeded | failed
+    release_id: str | None
+    error_message: str | None
+
+
+@dataclass(frozen=True)
+class Coupling:
+    pipeline_id: str
+    stage: str
+
+
+class PromotionReads:
+    """The read-only calls: apps, couplings, releases, promotions, and the facts the diff compares."""
+
+    def __init__(self, client: HerokuClient) -> None:
+        if not client.read_only:
+            raise ValueError("PromotionReads needs a read-only client")
+        self.client = client
+
+    async def pipeline_id(self, name: str) -> str | None:
+        try:
+            return str((await self.client.get(f"/pipelines/{name}"))["id"])
+        except NotFound:
+            return None
+
+    async def app(self, app: str) -> JSON:
+        return await self.client.get(f"/apps/{app}")
+
+    async def coupling(self, app: str) -> Coupling | None:
+        """The app's pipeline coupling; None when it is in no pipeline (Heroku answers 404)."""
+        try:
+            raw = await self.client.get(f"/apps/{app}/pipeline-couplings")
+        except NotFound:
+            return None
+        return Coupling(pipeline_id=str((raw.get("pipeline") or {}).get("id")), stage=str(raw.get("stage")))
+
+    async def current_release(self, app: str) -> Release | None:
+        """The release the app runs (`current`), from its ten newest; None for an app without one."""
+        newest = await self.client.get_list(f"/apps/{app}/releases", sort="version", order="desc", limit=10)
+        releases = [_release(r) for r in newest]
+        return next((r for r in releases if r.current), None)
+
+    async def release(self, app: str, release_id: str) -> Release:
+        return _release(await self.client.get(f"/apps/{app}/releases/{release_id}"))
+
+    async def promotion_status(self, promotion_id: str) -> str:
+        return str((await self.client.get(f"/pipeline-promotions/{promotion_id}")).get("status"))
+
+    async def promotion_targets(self, promotion_id: str) -> list[PromotionTarget]:
+        targets = await self.client.get_list(f"/pipeline-promotions/{promotion_id}/promotion-targets")
+        return [
+            PromotionTarget(
+                app_id=str((t.get("app") or {}).get("id")),
+                status=str(t.get("status")),
+                release_id=(t.get("release") or {}).get("id"),
+                error_message=t.get("error_message"),
+            )
+            for t in targets
+        ]
+
+    async def facts(self, key: str, app: str, info: JSON | None = None) -> AppFacts:
+        """What the environment diff compares for `app` (seven GETs, or six when `info` is given)."""
+        base = f"/apps/{app}"
+        return app_facts(
+            key,
+            app=info if info is not None else await self.client.get(base),
+            config_vars=await self.client.get(f"{base}/config-vars"),
+            addons=await self.client.get_list(f"{base}/addons"),
+            buildpacks=await self.client.get_list(f"{base}/buildpack-installations"),
+            formation=await self.client.get_list(f"{base}/formation"),
+            features=await self.client.get_list(f"{base}/features"),
+            domains=await self.client.get_list(f"{base}/domains"),
+        )
+
+
+class PromotionWrites:
+    """The only two writes promotion makes; opened after confirmation, never in a dry run."""
+
+    def __init__(self, client: HerokuClient) -> None:
+        self.client = client
+
+    async def create_promotion(self, body: JSON) -> str:
+        """Start a pipeline promotion (`promotion_body`); its id, to poll."""
+        return str((await self.client.post("/pipeline-promotions", json=body))["id"])
+
+    async def rollback(self, app: str, release_id: str) -> Release:
+        return _release(await self.client.post(f"/apps/{app}/releases", json={"release": release_id}))
+
+
+def promotion_body(*, pipeline_id: str, source_app_id: str, source_release_id: str, target_app_id: str) -> JSON:
+    """The body of `POST /pipeline-promotions` for one staging app and its production app."""
+    return {
+        "pipeline": {"id": pipeline_id},
+        "source": {"app": {"id": source_app_id}, "release": {"id": source_release_id}},
+        "targets": [{"app": {"id": target_app_id}}],
+    }
+
+
+def _release(raw: JSON) -> Release:
+    version = raw.get("version")
+    return Release(
+        ref=ReleaseRef(
+            id=str(raw.get("id")),
+            version=version if isinstance(version, int) else 0,
+            slug_id=(raw.get("slug") or {}).get("id"),
+        ),
+        status=str(raw.get("status")),
+        current=bool(raw.get("current")),
+        description=str(raw.get("description") or ""),
+    )

@@ -1,0 +1,153 @@
+"""Promoting: start one pipeline promotion per app pair, wait until every target is final, check the release.
+
+Heroku's CLI prints only a warning when some targets fail and its exit status stays 0
+(research/verification-anchors.md §1a, heroku/cli `pipelines/promote.ts`). Here any target
+that is not `succeeded` fails the promotion, with Heroku's `error_message`; a promotion
+that does not finish within `Timing.promotion_deadline` fails too; and a succeeded
+target's release must carry exactly the slug staging ran, and must itself succeed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from infra.promote.journal import AppPromotion, Phase, ReleaseRef
+from infra.promote.platform import PromotionWrites, Release, promotion_body
+from infra.promote.session import Session, poll_pause
+
+FINAL_TARGET = frozenset({"succeeded", "failed"})
+
+
+class PromotionDidNotFinish(Exception):
+    """The deadline passed with targets still pending; production's state is unknown until looked at."""
+
+
+@dataclass(frozen=True)
+class AppState:
+    """Where one production app stands now, compared with where the journal says it was and should be."""
+
+    app: AppPromotion
+    current: Release | None
+
+    @property
+    def moved(self) -> bool:
+        return self.current is not None and self.current.ref.id != self.app.previous_release.id
+
+    @property
+    def runs_source_slug(self) -> bool:
+        return self.current is not None and self.current.ref.slug_id == self.app.source_release.slug_id
+
+    def describe(self) -> str:
+        a, cur = self.app, self.current
+        if cur is None:
+            return f"{a.target_app}: has no current release"
+        where = f"{a.target_app} is on v{cur.ref.version}"
+        if not self.moved:
+            return f"{where}, the release it had before the promotion (unchanged)"
+        if a.rollback_release is not None and cur.ref.id == a.rollback_release.id:
+            return f"{where}, the rollback to v{a.previous_release.version}'s build"
+        if self.runs_source_slug:
+            return f"{where}, which runs staging's build (v{a.source_release.version} of {a.source_app})"
+        return f"{where}, which runs neither its previous build nor staging's"
+
+
+async def start(session: Session, writes: PromotionWrites, apps: list[AppPromotion]) -> None:
+    """POST one pipeline promotion per app pair, journaling the intent before and the id after each."""
+    journal = session.journal
+    assert journal.pipeline_id is not None
+    async with session.step("promote") as step:
+        for app in apps:
+            journal.phase = Phase.PROMOTING
+            session.save()
+            body = promotion_body(
+                pipeline_id=journal.pipeline_id,
+                source_app_id=app.source_app_id,
+                source_release_id=app.source_release.id,
+                target_app_id=app.target_app_id,
+            )
+            app.promotion_id = await writes.create_promotion(body)
+            app.target_status = "pending"
+            session.save()
+            session.out(
+                f"  promotion {app.promotion_id}: {app.source_app} v{app.source_release.version} -> {app.target_app}"
+            )
+        step.detail = ", ".join(f"{a.key}: {a.promotion_id}" for a in apps)
+
+
+async def await_targets(session: Session, apps: list[AppPromotion]) -> list[AppPromotion]:
+    """Poll each promotion, then its targets, until every target is final; the apps whose target failed.
+
+    Raises `PromotionDidNotFinish` at the deadline. Safe to call again on resume: apps whose
+    target is already final are not polled.
+    """
+    clock, timing = session.clock, session.timing
+    deadline = clock.monotonic() + timing.promotion_deadline
+    async with session.step("await-promotion") as step:
+        attempt = 0
+        while True:
+            for app in apps:
+                if app.target_status in FINAL_TARGET or app.promotion_id is None:
+                    continue
+                if await session.reads.promotion_status(app.promotion_id) != "completed":
+                    continue
+                for target in await session.reads.promotion_targets(app.promotion_id):
+                    if target.app_id == app.target_app_id:
+                        app.target_status, app.error_message = target.status, target.error_message
+                        if target.release_id:
+                            app.promoted_release = ReleaseRef(target.release_id, 0, None)
+            session.save()
+            waiting = [a for a in apps if a.target_status not in FINAL_TARGET]
+            if not waiting:
+                break
+            if not await poll_pause(clock, timing, attempt, deadline):
+                names = ", ".join(f"{a.promotion_id} ({a.target_app})" for a in waiting)
+                step.result, step.detail = "failed", f"still pending after {timing.promotion_deadline:.0f}s: {names}"
+                raise PromotionDidNotFinish(step.detail)
+            attempt += 1
+        failed = [a for a in apps if a.target_status != "succeeded"]
+        step.detail = "; ".join(f"{a.target_app}: {a.target_status}" for a in apps)
+        if failed:
+            step.result = "failed"
+        return failed
+
+
+async def check_releases(session: Session, apps: list[AppPromotion]) -> list[str]:
+    """Wait for each promoted release to leave `pending`; problems if it failed or its slug is not staging's."""
+    problems: list[str] = []
+    async with session.step("check-release") as step:
+        for app in apps:
+            assert app.promoted_release is not None
+            release = await await_release(session, app.target_app, app.promoted_release.id)
+            app.promoted_release = release.ref
+            session.save()
+            if release.status != "succeeded":
+                problems.append(f"{app.target_app}: promoted release v{release.ref.version} is {release.status}")
+            elif release.ref.slug_id != app.source_release.slug_id:
+                problems.append(
+                    f"{app.target_app}: promoted release v{release.ref.version} runs slug {release.ref.slug_id}, "
+                    f"not staging's {app.source_release.slug_id}"
+                )
+        step.detail = "; ".join(problems) or ", ".join(
+            f"{a.target_app} v{a.promoted_release.version} runs slug {a.source_release.slug_id}"
+            for a in apps
+            if a.promoted_release
+        )
+        step.result = "failed" if problems else "ok"
+    return problems
+
+
+async def await_release(session: Session, app: str, release_id: str) -> Release:
+    """The release once it is no longer `pending` (release phase), or as it stands at the deadline."""
+    clock, timing = session.clock, session.timing
+    deadline = clock.monotonic() + timing.release_deadline
+    attempt = 0
+    while True:
+        release = await session.reads.release(app, release_id)
+        if release.status != "pending" or not await poll_pause(clock, timing, attempt, deadline):
+            return release
+        attempt += 1
+
+
+async def where_production_is(session: Session, apps: list[AppPromotion]) -> list[AppState]:
+    """Each production app's current release, read now (read-only)."""
+    return [AppState(app, await session.reads.current_release(app.target_app)) for app in apps]

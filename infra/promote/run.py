@@ -1,0 +1,340 @@
+"""The promotion, driven end to end: gate, confirmation, promotion, post-flight, rollback, resume.
+
+`promote(request, ...)` returns a `PromotionResult` when production ends where it should
+(promoted and healthy, already up to date, a dry run, a status report) and raises the
+`PromotionError` whose exit code says what happened otherwise: `PromotionBlocked`,
+`PromotionDeclined`, `PromotionRolledBack`, `ProductionNeedsAttention`.
+
+Before anything else it looks for an open journal for the same stack pair: a promotion
+that was interrupted (Ctrl-C, a crash, a lost session) or left needing attention. It says
+where production stands and resumes from the journal's phase: it never starts a second
+promotion on top of an unfinished one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, NoReturn
+
+from infra.clock import Clock
+from infra.errors import (
+    HerokuError,
+    ProductionNeedsAttention,
+    PromotionBlocked,
+    PromotionDeclined,
+    PromotionRolledBack,
+)
+from infra.promote import promotion, render
+from infra.promote.allowlist import load_policy
+from infra.promote.journal import AppPromotion, Journal, JournalStore, Outcome, Phase
+from infra.promote.platform import PromotionReads, PromotionWrites, RequestRecorder
+from infra.promote.preflight import run_preflight
+from infra.promote.rollback import CAVEAT, RollbackFailed, needing_rollback, roll_back
+from infra.promote.session import Output, Session, StackVerifier, Timing, iso
+from infra.spec.loader import load_stack
+from infra.spec.models import StackSpec
+
+Action = Literal["run", "rollback", "resolve", "status"]
+Confirm = Callable[[str], bool]
+
+
+@dataclass(frozen=True)
+class PromoteRequest:
+    project_dir: Path
+    journal_dir: Path
+    source_stack: str = "staging"
+    target_stack: str = "production"
+    policy_path: Path | None = None
+    dry_run: bool = False
+    rollback: bool = True
+    action: Action = "run"
+
+
+@dataclass(frozen=True)
+class PromotionResult:
+    outcome: Outcome | None  # None for a dry run or a status report: nothing happened
+    message: str
+    journal: Journal | None
+
+
+@dataclass(frozen=True)
+class PromoteEnv:
+    """The edges a promotion runs against: clients, recorder, clock, verifier, output."""
+
+    reads: PromotionReads
+    open_writes: Callable[[], PromotionWrites]
+    recorder: RequestRecorder
+    clock: Clock
+    verifier: StackVerifier
+    out: Output
+    timing: Timing = field(default_factory=Timing)
+
+    def session(self, journal: Journal, store: JournalStore | None) -> Session:
+        return Session(
+            journal=journal,
+            store=store,
+            reads=self.reads,
+            recorder=self.recorder,
+            clock=self.clock,
+            timing=self.timing,
+            verifier=self.verifier,
+            open_writes=self.open_writes,
+            out=self.out,
+        )
+
+
+async def promote(request: PromoteRequest, env: PromoteEnv, confirm: Confirm) -> PromotionResult:
+    """Run (or resume) the promotion `request` describes; see the module docstring for outcomes.
+
+    `confirm(question)` asks a person (or answers for --yes) before any write; it is never
+    called in a dry run.
+    """
+    source, target = (
+        load_stack(request.source_stack, request.project_dir),
+        load_stack(request.target_stack, request.project_dir),
+    )
+    policy = load_policy(request.project_dir, request.policy_path)  # a bad policy fails before any API call
+    store = JournalStore(request.journal_dir)
+    unfinished = store.open_for(request.source_stack, request.target_stack)
+    if unfinished is not None:
+        session = env.session(unfinished, None if request.dry_run else store)
+        resumed = await _resume(session, request, target, confirm)
+        if resumed is not None:
+            return resumed
+    elif request.action != "run":
+        return PromotionResult(
+            None, f"no unfinished promotion from {request.source_stack} to {request.target_stack}", None
+        )
+
+    session = env.session(_new_journal(request, source, env.clock), None if request.dry_run else store)
+    journal = session.journal
+    preflight = await run_preflight(session, source, target, policy)
+    for line in render.gate_lines(preflight.result, source.stack, target.stack):
+        session.out(line)
+    journal.pipeline_id = preflight.evidence.pipeline_id
+    if not preflight.result.passed:
+        reasons = "\n".join(f"  {r}" for r in preflight.result.reasons)
+        _close(session, Outcome.BLOCKED, f"the pre-flight gate refused; nothing was changed:\n{reasons}")
+        raise PromotionBlocked(journal.message)
+    if preflight.result.nothing_to_do:
+        return _done(session, Outcome.UP_TO_DATE, f"{target.stack} already runs {source.stack}'s build; nothing to do")
+    journal.apps = [
+        AppPromotion(
+            key=key,
+            source_app=pair.source.name,
+            source_app_id=pair.source.id,
+            target_app=pair.target.name,
+            target_app_id=pair.target.id,
+            source_release=pair.source.release,
+            previous_release=pair.target.release,
+        )
+        for key, pair in sorted(preflight.evidence.pairs.items())
+        if key not in preflight.result.up_to_date and pair.source.release and pair.target.release
+    ]
+    for line in render.plan_lines(journal, journal.apps, env.timing):
+        session.out(line)
+    if request.dry_run:
+        return PromotionResult(None, "dry run: nothing was written (no write request, no journal)", journal)
+    session.out(f"Journal: {store.path_for(journal.id)}")
+    question = f"Promote {source.stack} to {target.stack} ({', '.join(a.target_app for a in journal.apps)})?"
+    if not confirm(question):
+        _close(session, Outcome.DECLINED, "declined at the prompt (or no --yes); nothing was changed")
+        raise PromotionDeclined(journal.message)
+    journal.phase = Phase.CONFIRMED
+    session.save()
+    return await _guarded(session, _promote_and_verify(session, target))
+
+
+async def _promote_and_verify(session: Session, target: StackSpec) -> PromotionResult:
+    apps = session.journal.apps
+    try:
+        await promotion.start(session, session.open_writes(), apps)
+    except HerokuError as err:
+        return await _settle(session, target, [f"POST /pipeline-promotions failed: {err}"])
+    return await _await_and_verify(session, target, apps)
+
+
+async def _await_and_verify(session: Session, target: StackSpec, apps: list[AppPromotion]) -> PromotionResult:
+    journal = session.journal
+    try:
+        failed = await promotion.await_targets(session, apps)
+    except promotion.PromotionDidNotFinish as err:
+        states = await promotion.where_production_is(session, apps)
+        lines = [
+            f"the promotion did not finish: {err}",
+            *render.state_lines(states),
+            "It may still complete on Heroku. Run `heroku-stack promote` again to resume it, "
+            "or `heroku-stack promote --rollback` to roll production back.",
+        ]
+        _attention(session, lines)
+    if failed:
+        why = [
+            f"promotion to {a.target_app} failed: {a.error_message or 'Heroku gave no error message'}" for a in failed
+        ]
+        return await _settle(session, target, why)
+    journal.phase = Phase.PROMOTED
+    session.save()
+    return await _postflight(session, target, apps)
+
+
+async def _postflight(session: Session, target: StackSpec, apps: list[AppPromotion]) -> PromotionResult:
+    problems = await promotion.check_releases(session, apps)
+    if not problems:
+        async with session.step("postflight") as step:
+            check = await session.verifier.verify(
+                target, releases={a.key: a.promoted_release.version for a in apps if a.promoted_release}
+            )
+            step.result = "ok" if check.clean else "failed"
+            step.detail = f"{check.checks} checks" + (f"; {len(check.problems)} failed" if check.problems else "")
+        if check.clean:
+            versions = ", ".join(f"{a.target_app} v{a.promoted_release.version}" for a in apps if a.promoted_release)
+            return _done(session, Outcome.SUCCEEDED, f"promoted and verified: {versions} run staging's build")
+        problems = [f"post-flight failed on {target.stack}:", *(f"  {p}" for p in check.problems)]
+    return await _settle(session, target, problems)
+
+
+async def _settle(session: Session, target: StackSpec, why: list[str]) -> PromotionResult:
+    """After a failure: leave production alone if it did not move, else roll back (or hand over)."""
+    states = await promotion.where_production_is(session, session.journal.apps)
+    moved = needing_rollback(states)
+    if not moved:
+        lines = [*why, *render.state_lines(states)]
+        _close(session, Outcome.FAILED, "\n".join(lines))
+        raise ProductionNeedsAttention(session.journal.message)
+    if not session.journal.rollback:
+        _attention(
+            session,
+            [
+                *why,
+                *render.state_lines(states),
+                "--no-rollback: production was left as it is. Roll it back with `heroku-stack promote --rollback`, "
+                "or fix forward and close this promotion with `heroku-stack promote --resolve`.",
+            ],
+        )
+    return await _roll_back_and_check(session, target, moved, why)
+
+
+async def _roll_back_and_check(
+    session: Session, target: StackSpec, apps: list[AppPromotion], why: list[str]
+) -> PromotionResult:
+    try:
+        problems = await roll_back(session, apps)
+    except RollbackFailed as err:
+        states = await promotion.where_production_is(session, session.journal.apps)
+        _attention(session, [*why, f"ROLLBACK FAILED: {err}", *render.state_lines(states), _by_hand(apps)])
+    if problems:
+        _attention(session, [*why, "ROLLBACK FAILED:", *problems, _by_hand(apps)])
+    async with session.step("verify-rollback") as step:
+        check = await session.verifier.verify(
+            target, releases={a.key: a.rollback_release.version for a in apps if a.rollback_release}
+        )
+        step.result = "ok" if check.healthy else "failed"
+    rolled = ", ".join(f"{a.target_app} v{a.rollback_release.version}" for a in apps if a.rollback_release)
+    if not check.healthy:
+        _attention(
+            session, [*why, f"rolled back ({rolled}) but production is still unhealthy:", *check.problems, CAVEAT]
+        )
+    _close(session, Outcome.ROLLED_BACK, "\n".join([*why, f"rolled back and healthy: {rolled}", CAVEAT]))
+    raise PromotionRolledBack(session.journal.message)
+
+
+async def _resume(
+    session: Session, request: PromoteRequest, target: StackSpec, confirm: Confirm
+) -> PromotionResult | None:
+    """Report an open journal and carry it on; None when it wrote nothing and a fresh run should follow."""
+    journal = session.journal
+    session.out(render.journal_summary(journal))
+    async with session.step("inspect"):
+        states = await promotion.where_production_is(session, journal.apps)
+    for line in render.state_lines(states):
+        session.out(line)
+    if request.action == "status" or request.dry_run:
+        return PromotionResult(None, "status only: nothing was changed", journal)
+    if request.action == "resolve":
+        return _done(session, Outcome.RESOLVED, "closed by a person (--resolve); production left as it is")
+    if not journal.wrote:
+        _close(session, Outcome.ABANDONED, "interrupted before any write; nothing was changed")
+        session.out("It wrote nothing to Heroku; starting afresh.")
+        return None
+    verb = "Roll production back" if request.action == "rollback" else "Resume this promotion"
+    if not confirm(f"{verb} ({', '.join(a.target_app for a in journal.apps)})?"):
+        raise PromotionDeclined(f"declined; promotion {journal.id} is still unfinished and production is as shown")
+    if request.action == "rollback" or journal.phase == Phase.ROLLING_BACK:
+        for state in states:  # a rollback POST whose answer was lost: its release is the current one
+            app = state.app
+            lost = app.rollback_requested and app.rollback_release is None and state.moved and state.current
+            if lost and state.current and state.current.ref.slug_id == app.previous_release.slug_id:
+                app.rollback_release = state.current.ref
+        apps = needing_rollback(states) + [
+            a for a in journal.apps if a.rollback_release is not None and a not in needing_rollback(states)
+        ]
+        if not apps:
+            return _done(
+                session, Outcome.RESOLVED, "production already runs its previous releases; nothing to roll back"
+            )
+        return await _guarded(session, _roll_back_and_check(session, target, apps, ["rollback resumed"]))
+    if journal.phase == Phase.PROMOTING:
+        for state in states:  # a promotion POST whose answer was lost: judge by where production is
+            app = state.app
+            if app.promotion_id is None:
+                app.target_status = "succeeded" if state.moved and state.runs_source_slug else "failed"
+                app.error_message = None if app.target_status == "succeeded" else "the request got no answer"
+                app.promoted_release = state.current.ref if state.moved and state.current else None
+        return await _guarded(session, _await_and_verify(session, target, journal.apps))
+    return await _guarded(session, _postflight(session, target, journal.apps))
+
+
+async def _guarded(session: Session, work: Coroutine[Any, Any, PromotionResult]) -> PromotionResult:
+    """Run `work`; on Ctrl-C or cancellation, record where it stopped so the next run resumes it."""
+    journal = session.journal
+    try:
+        return await work
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        journal.outcome = Outcome.NEEDS_ATTENTION
+        journal.message = (
+            f"interrupted during phase {journal.phase}; production may be half-promoted. "
+            "Run `heroku-stack promote` again to see where it stands and resume, or add --rollback."
+        )
+        session.save()
+        raise
+
+
+def _new_journal(request: PromoteRequest, source: StackSpec, clock: Clock) -> Journal:
+    now = iso(clock)
+    return Journal(
+        id=f"{now.replace('-', '').replace(':', '')}-{secrets.token_hex(3)}",  # sorts by time
+        created_at=now,
+        source_stack=request.source_stack,
+        target_stack=request.target_stack,
+        pipeline=source.pipeline,
+        pipeline_id=None,
+        rollback=request.rollback,
+    )
+
+
+def _close(session: Session, outcome: Outcome, message: str) -> None:
+    journal = session.journal
+    journal.phase, journal.outcome, journal.message = Phase.CLOSED, outcome, message
+    session.save()
+
+
+def _done(session: Session, outcome: Outcome, message: str) -> PromotionResult:
+    _close(session, outcome, message)
+    return PromotionResult(outcome, message, session.journal)
+
+
+def _attention(session: Session, lines: list[str]) -> NoReturn:
+    """Leave the journal open (its phase says where to resume) and raise for a person."""
+    journal = session.journal
+    journal.outcome, journal.message = Outcome.NEEDS_ATTENTION, "\n".join(lines)
+    session.save()
+    raise ProductionNeedsAttention(f"{journal.message}\nJournal: {journal.path or journal.id}")
+
+
+def _by_hand(apps: list[AppPromotion]) -> str:
+    steps = "; ".join(f"heroku releases:rollback v{a.previous_release.version} -a {a.target_app}" for a in apps)
+    return f"Roll back by hand ({steps}), then close this promotion with `heroku-stack promote --resolve`."

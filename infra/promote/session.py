@@ -1,0 +1,96 @@
+"""What every promotion step shares: the journal, the clients, the clock, deadlines and output.
+
+`Session.step(name)` opens a journal step, attributes every request sent meanwhile to it,
+and saves the journal when the step ends, however it ends; so the file on disk always
+says what was last asked of Heroku and how it went.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Protocol
+
+from infra.clock import Clock
+from infra.promote.gate import StackCheck
+from infra.promote.journal import Journal, JournalStore, Step
+from infra.promote.platform import PromotionReads, PromotionWrites, RequestRecorder
+from infra.spec.models import StackSpec
+
+Output = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Deadlines and poll intervals, in seconds on the injected clock.
+
+    promotion_deadline: from `POST /pipeline-promotions` until every target is final; a promotion
+        still pending then is a failure (Heroku's own CLI would wait forever).
+    release_deadline: for a new release (promoted or rolled back) to leave `pending` (release phase).
+    first_poll, max_poll: polling starts at `first_poll` and doubles up to `max_poll`, like the
+        provider's waits (research/heroku-api.md §2), so a slow promotion costs few requests.
+    """
+
+    promotion_deadline: float = 600.0
+    release_deadline: float = 600.0
+    first_poll: float = 1.0
+    max_poll: float = 10.0
+
+
+class StackVerifier(Protocol):
+    """Verification of one stack as the gate and post-flight need it (see `infra.promote.checks`)."""
+
+    async def verify(self, spec: StackSpec, *, releases: Mapping[str, int] | None = None) -> StackCheck:
+        """Verify `spec`'s apps; with `releases` (app key -> version), health must come from that release."""
+        ...
+
+
+@dataclass
+class Session:
+    journal: Journal
+    store: JournalStore | None  # None in a dry run: nothing is written, not even the journal
+    reads: PromotionReads
+    recorder: RequestRecorder
+    clock: Clock
+    timing: Timing
+    verifier: StackVerifier
+    open_writes: Callable[[], PromotionWrites]
+    out: Output
+
+    def save(self) -> None:
+        self.journal.updated_at = iso(self.clock)
+        if self.store is not None:
+            self.store.save(self.journal)
+
+    @asynccontextmanager
+    async def step(self, name: str) -> AsyncIterator[Step]:
+        """A journal step; requests made inside are recorded in it; saved on the way out."""
+        step = Step(name=name, started_at=iso(self.clock))
+        self.journal.steps.append(step)
+        try:
+            with self.recorder.into(step.requests):
+                yield step
+        except BaseException as err:
+            interrupted = isinstance(err, (KeyboardInterrupt, SystemExit)) or type(err).__name__ == "CancelledError"
+            step.result = "interrupted" if interrupted else "failed"
+            step.detail = step.detail or (str(err) or type(err).__name__)
+            raise
+        else:
+            step.result = step.result or "ok"
+        finally:
+            step.finished_at = iso(self.clock)
+            self.save()
+
+
+def iso(clock: Clock) -> str:
+    return clock.now().strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+async def poll_pause(clock: Clock, timing: Timing, attempt: int, deadline: float) -> bool:
+    """Sleep before poll number `attempt` + 1; False (without sleeping) once the deadline has passed."""
+    left = deadline - clock.monotonic()
+    if left <= 0:
+        return False
+    await clock.sleep(min(timing.first_poll * 2**attempt, timing.max_poll, left))
+    return True
