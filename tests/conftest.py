@@ -15,7 +15,7 @@ import pytest
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 SHARED_DIR = PROJECT_DIR.parent / "shared"
 
-pytest_plugins: list[str] = ["tests.fixtures.spec_files"]
+pytest_plugins: list[str] = ["tests.fixtures.spec_files", "tests.fixtures.sandbox", "tests.fixtures.pulumi_mocks"]
 
 
 @pytest.fixture(autouse=True)

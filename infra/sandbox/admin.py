@@ -1,0 +1,124 @@
+"""The sandbox's own API, outside Heroku's paths under `/__sandbox/`: no credentials, never faulted.
+
+* `GET /__sandbox/health` -> `{"status": "ok"}` once the sandbox serves requests.
+* `GET /__sandbox/faults`, `PUT /__sandbox/faults` (a whole `Faults` object; fields left out
+  take their defaults; answers the installed faults). Burst fields count down as they fire.
+* `GET /__sandbox/requests` -> `[{method, path, status, request_id, target}]`, oldest first
+  (status 0 = dropped; target "api" or "app"); `DELETE /__sandbox/requests` empties it.
+* `POST /__sandbox/reset`: every resource, fault, bucket and log entry forgotten.
+* `GET`/`PUT /__sandbox/apps/{app}/http`: how the app answers HTTP (`router.HttpBehaviour`).
+* `GET`/`PUT /__sandbox/apps/{app}/builds`: what the app's next builds produce
+  (`BuildBehaviour`: `process_types`, default `{"web": ...}`, and `outcome`).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from infra.sandbox.bodies import parse, read_json
+from infra.sandbox.context import Sandbox, sandbox_of
+from infra.sandbox.faults import Faults
+from infra.sandbox.platform import find_app
+from infra.sandbox.responses import json_response
+from infra.sandbox.router import HttpBehaviour
+from infra.sandbox.store import Record
+
+DEFAULT_PROCESS_TYPES = {"web": "gunicorn app:app --bind 0.0.0.0:$PORT"}
+
+
+class BuildBehaviour(BaseModel):
+    """What builds of an app produce: a slug with these process types, or a failed build."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    process_types: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_PROCESS_TYPES))
+    outcome: Literal["succeeded", "failed"] = "succeeded"
+
+
+def build_behaviour(app: Record) -> BuildBehaviour:
+    return BuildBehaviour.model_validate(app.get("_build", {}))
+
+
+async def health(request: Request) -> Response:
+    return json_response({"status": "ok"})
+
+
+async def get_faults(request: Request) -> Response:
+    return json_response(sandbox_of(request).faults.faults.model_dump(mode="json"))
+
+
+async def put_faults(request: Request) -> Response:
+    faults = parse(Faults, await read_json(request))
+    sandbox = sandbox_of(request)
+    sandbox.faults.replace(faults)
+    return json_response(sandbox.faults.faults.model_dump(mode="json"))
+
+
+async def get_requests(request: Request) -> Response:
+    return json_response([entry.as_json() for entry in sandbox_of(request).requests.snapshot()])
+
+
+async def clear_requests(request: Request) -> Response:
+    sandbox_of(request).requests.clear()
+    return json_response([])
+
+
+async def reset(request: Request) -> Response:
+    sandbox_of(request).reset()
+    return json_response({"status": "reset"})
+
+
+async def get_http(request: Request) -> Response:
+    with sandbox_of(request).tx() as tx:
+        app = find_app(tx, request.path_params["app"])
+        return json_response(HttpBehaviour.model_validate(app.get("_http", {})).model_dump(mode="json"))
+
+
+def install_http_behaviour(sandbox: Sandbox, app_identity: str, behaviour: HttpBehaviour) -> None:
+    """Make the app (id or name) answer HTTP as `behaviour` says, counting requests and time from now."""
+    with sandbox.tx() as tx:
+        app = find_app(tx, app_identity)
+        app["_http"] = behaviour.model_dump(mode="json")
+        app["_http_served"] = 0
+        app["_http_since"] = tx.stamp
+        tx.put("app", app)
+
+
+async def put_http(request: Request) -> Response:
+    behaviour = parse(HttpBehaviour, await read_json(request))
+    install_http_behaviour(sandbox_of(request), request.path_params["app"], behaviour)
+    return json_response(behaviour.model_dump(mode="json"))
+
+
+async def get_builds(request: Request) -> Response:
+    with sandbox_of(request).tx() as tx:
+        app = find_app(tx, request.path_params["app"])
+        return json_response(build_behaviour(app).model_dump(mode="json"))
+
+
+async def put_builds(request: Request) -> Response:
+    behaviour = parse(BuildBehaviour, await read_json(request))
+    with sandbox_of(request).tx() as tx:
+        app = find_app(tx, request.path_params["app"])
+        app["_build"] = behaviour.model_dump(mode="json")
+        tx.put("app", app)
+    return json_response(behaviour.model_dump(mode="json"))
+
+
+routes = [
+    Route("/__sandbox/health", health, methods=["GET"]),
+    Route("/__sandbox/faults", get_faults, methods=["GET"]),
+    Route("/__sandbox/faults", put_faults, methods=["PUT"]),
+    Route("/__sandbox/requests", get_requests, methods=["GET"]),
+    Route("/__sandbox/requests", clear_requests, methods=["DELETE"]),
+    Route("/__sandbox/reset", reset, methods=["POST"]),
+    Route("/__sandbox/apps/{app}/http", get_http, methods=["GET"]),
+    Route("/__sandbox/apps/{app}/http", put_http, methods=["PUT"]),
+    Route("/__sandbox/apps/{app}/builds", get_builds, methods=["GET"]),
+    Route("/__sandbox/apps/{app}/builds", put_builds, methods=["PUT"]),
+]

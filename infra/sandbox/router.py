@@ -1,0 +1,131 @@
+"""The emulated Heroku router: requests for an app's hostname are answered by the app, not the API.
+
+A request whose `Host` (port ignored) is an app's `<name>-<hex>.herokuapp.com` hostname or
+one of its custom domains is served as that app, on any path:
+
+* deployed (the current release has a slug) and `web` scaled above 0:
+  `200 {"status": "ok", "release": "v<current release version>"}`;
+* otherwise the Heroku router's error page, 503 (H14 "No web processes running");
+* an unknown `*.herokuapp.com` host: 404 "There's nothing here, yet.".
+
+`PUT /__sandbox/apps/{app}/http` (an `HttpBehaviour`) changes how a deployed app answers:
+`delay_ms` before every answer; `unhealthy` (always `unhealthy_status`, 503 by default);
+`unhealthy_for_requests` / `unhealthy_for_seconds` (unhealthy for the first N requests or
+seconds after the PUT, then healthy: a slow start); `body` (this JSON instead of the default,
+for a wrong answer); `report_previous_release` (claims the version before the current one).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.types import Receive, Scope, Send
+
+from infra.sandbox.context import LoggedRequest, Sandbox
+from infra.sandbox.platform import current_release
+from infra.sandbox.store import Record, Tx
+
+HEROKUAPP = ".herokuapp.com"
+
+_ERROR_PAGE = (
+    "<!DOCTYPE html><html><head><title>Application Error</title></head><body>"
+    "<p>An error occurred in the application and your page could not be served.</p>"
+    "<!-- heroku router: {code} {desc} --></body></html>"
+)
+_NO_APP_PAGE = (
+    "<!DOCTYPE html><html><head><title>No such app</title></head><body>There's nothing here, yet.</body></html>"
+)
+
+
+class HttpBehaviour(BaseModel):
+    """How an emulated app answers HTTP (see the module docstring); the default is a healthy app."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    delay_ms: int = Field(default=0, ge=0, le=600_000)
+    unhealthy: bool = False
+    unhealthy_status: int = Field(default=503, ge=400, le=599)
+    unhealthy_for_requests: int = Field(default=0, ge=0)
+    unhealthy_for_seconds: float = Field(default=0.0, ge=0)
+    body: dict[str, Any] | None = None
+    report_previous_release: bool = False
+
+
+def _host(scope: Scope) -> str | None:
+    for key, value in scope["headers"]:
+        if key.lower() == b"host":
+            host = str(value.decode("latin-1")).strip().lower()
+            if host.startswith("["):
+                return None  # IPv6 literal: the sandbox itself
+            return host.rsplit(":", 1)[0] if ":" in host else host
+    return None
+
+
+def _is_sandbox_host(host: str) -> bool:
+    if "." not in host:
+        return True  # localhost, testserver
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def app_for_host(tx: Tx, host: str) -> Record | None:
+    if host.endswith(HEROKUAPP):
+        name, _, hex_part = host.removesuffix(HEROKUAPP).rpartition("-")
+        app = tx.by_name("app", name)
+        return app if app is not None and app["_hex"] == hex_part else None
+    domain = tx.by_name("domain", host)
+    return None if domain is None else tx.get("app", domain["app"]["id"])
+
+
+def _answer(tx: Tx, app: Record, now: datetime) -> tuple[int, str, bytes, float]:
+    """(status, content type, body, delay seconds) for one request to a known app."""
+    release = current_release(tx, app)
+    web = tx.by_name("formation", "web", app["id"])
+    if release is None or not release["slug"] or web is None or web["quantity"] < 1:
+        page = _ERROR_PAGE.format(code="H14", desc="No web processes running")
+        return 503, "text/html; charset=utf-8", page.encode(), 0.0
+    behaviour = HttpBehaviour.model_validate(app.get("_http", {}))
+    served = int(app.get("_http_served", 0))
+    app["_http_served"] = served + 1
+    tx.put("app", app)
+    since = datetime.fromisoformat(app.get("_http_since", tx.stamp).replace("Z", "+00:00"))
+    warming = (
+        served < behaviour.unhealthy_for_requests or (now - since).total_seconds() < behaviour.unhealthy_for_seconds
+    )
+    delay = behaviour.delay_ms / 1000
+    if behaviour.unhealthy or warming:
+        page = _ERROR_PAGE.format(code="H20", desc="App boot timeout")
+        return behaviour.unhealthy_status, "text/html; charset=utf-8", page.encode(), delay
+    version = release["version"] - 1 if behaviour.report_previous_release else release["version"]
+    body = behaviour.body if behaviour.body is not None else {"status": "ok", "release": f"v{version}"}
+    return 200, "application/json", json.dumps(body).encode(), delay
+
+
+async def serve(sandbox: Sandbox, scope: Scope, receive: Receive, send: Send) -> bool:
+    """Answer the request as an emulated app if its `Host` is one; False leaves it to the API."""
+    host = _host(scope)
+    if host is None or _is_sandbox_host(host):
+        return False
+    with sandbox.tx() as tx:
+        app = app_for_host(tx, host)
+        if app is None and not host.endswith(HEROKUAPP):
+            return False
+        if app is None:
+            answer = (404, "text/html; charset=utf-8", _NO_APP_PAGE.encode(), 0.0)
+        else:
+            answer = _answer(tx, app, tx.now)
+    status, content_type, body, delay = answer
+    if delay > 0:
+        await sandbox.clock.sleep(delay)
+    headers = [(b"content-type", content_type.encode()), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body if scope["method"] != "HEAD" else b""})
+    sandbox.requests.add(LoggedRequest(scope["method"], scope["path"], status, "", "app"))
+    return True

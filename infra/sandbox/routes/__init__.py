@@ -1,0 +1,1 @@
+"""The Platform API endpoints the sandbox serves, one module per resource family."""

@@ -1,0 +1,220 @@
+"""Apps, ACM, the account and its rate limit: `/apps`, `/apps/{app}`, `/apps/{app}/acm`, `/account`."""
+
+from __future__ import annotations
+
+import re
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from infra.sandbox import catalog
+from infra.sandbox.bodies import Body, read_body
+from infra.sandbox.context import Sandbox, sandbox_of
+from infra.sandbox.platform import account_of, find_app, new_release, render_app
+from infra.sandbox.ranges import list_response
+from infra.sandbox.responses import invalid, json_response
+from infra.sandbox.store import Record, Tx
+from infra.sandbox.teardown import delete_app
+
+APP_NAME = re.compile(r"^[a-z][a-z0-9-]{1,28}[a-z0-9]$")
+_ADJECTIVES = ("calm", "brave", "lively", "quiet", "sunny", "swift", "gentle", "bold", "polar", "mellow")
+_NOUNS = ("harbor", "meadow", "falls", "ridge", "canyon", "island", "forest", "river", "summit", "tundra")
+
+
+class AppCreate(Body):
+    name: str | None = None
+    region: str | None = None
+    stack: str | None = None
+    feature_flags: list[str] | None = None
+
+
+class AppUpdate(Body):
+    name: str | None = None
+    build_stack: str | None = None
+    maintenance: bool | None = None
+
+
+def _check_name(tx: Tx, name: str, app_id: str | None = None) -> None:
+    if not APP_NAME.match(name):
+        raise invalid(
+            "Name must start with a letter, end with a letter or digit and can only contain lowercase letters, "
+            "digits, and dashes (3 to 30 characters)."
+        )
+    taken = tx.by_name("app", name)
+    if taken is not None and taken["id"] != app_id:
+        raise invalid("Name is already taken")
+
+
+def _catalogue_entry(kind: str, options: tuple[str, ...], identity: str) -> str:
+    for name in options:
+        if identity in (name, catalog.fixed_id(kind, name)):
+            return name
+    raise invalid(f"Couldn't find that {kind} ({identity}); available: {', '.join(options)}.")
+
+
+def _generated_name(tx: Tx) -> str:
+    while True:
+        number = int(tx.new_hex(8), 16) % 100000
+        name = f"{_ADJECTIVES[number % 10]}-{_NOUNS[(number // 10) % 10]}-{number:05d}"
+        if tx.by_name("app", name) is None:
+            return name
+
+
+def create_app_record(sandbox: Sandbox, tx: Tx, body: AppCreate) -> Record:
+    """A new personal app with its first two releases, as Heroku creates one (research §5.2-3)."""
+    if body.name is not None:
+        _check_name(tx, body.name)
+    region = _catalogue_entry("region", catalog.REGIONS, body.region or catalog.DEFAULT_REGION)
+    stack = _catalogue_entry("stack", catalog.STACKS, body.stack or catalog.DEFAULT_STACK)
+    features = {}
+    for flag in body.feature_flags or ():
+        if flag not in {f.name for f in catalog.FEATURES}:
+            raise invalid(f"Couldn't find that feature ({flag}).")
+        features[flag] = True
+    app: Record = {
+        "acm": False,
+        "archived_at": None,
+        "buildpack_provided_description": None,
+        "build_stack": catalog.named("stack", stack),
+        "created_at": tx.stamp,
+        "generation": catalog.named("generation", "cedar"),
+        "id": tx.new_id(),
+        "internal_routing": None,
+        "maintenance": False,
+        "name": body.name or _generated_name(tx),
+        "organization": None,
+        "owner": account_of(sandbox),
+        "region": catalog.named("region", region),
+        "released_at": None,
+        "repo_size": None,
+        "slug_size": None,
+        "space": None,
+        "stack": catalog.named("stack", stack),
+        "team": None,
+        "updated_at": tx.stamp,
+        "_hex": tx.new_hex(12),
+        "_config": {},
+        "_buildpacks": [],
+        "_features": features,
+        "_versions": 0,
+    }
+    tx.put("app", app)
+    new_release(sandbox, tx, app, "Initial release", immediate=True)
+    new_release(sandbox, tx, app, "Enable Logplex", immediate=True)
+    return tx.get("app", app["id"]) or app
+
+
+async def create(request: Request) -> Response:
+    body = await read_body(request, AppCreate)
+    sandbox = sandbox_of(request)
+    with sandbox.tx() as tx:
+        return json_response(render_app(create_app_record(sandbox, tx, body)), status=201)
+
+
+async def list_apps(request: Request) -> Response:
+    with sandbox_of(request).tx() as tx:
+        apps = [render_app(app) for app in tx.all("app")]
+    return list_response(request, apps, ("id", "name", "updated_at"))
+
+
+async def info(request: Request) -> Response:
+    with sandbox_of(request).tx() as tx:
+        return json_response(render_app(find_app(tx, request.path_params["app"])))
+
+
+async def update(request: Request) -> Response:
+    body = await read_body(request, AppUpdate)
+    with sandbox_of(request).tx() as tx:
+        app = find_app(tx, request.path_params["app"])
+        if body.name is not None and body.name != app["name"]:
+            _check_name(tx, body.name, app["id"])
+            app["name"] = body.name
+        if body.build_stack is not None:
+            app["build_stack"] = catalog.named("stack", _catalogue_entry("stack", catalog.STACKS, body.build_stack))
+        if body.maintenance is not None:
+            app["maintenance"] = body.maintenance
+        app["updated_at"] = tx.stamp
+        tx.put("app", app)
+        return json_response(render_app(app))
+
+
+async def destroy(request: Request) -> Response:
+    sandbox = sandbox_of(request)
+    with sandbox.tx() as tx:
+        app = find_app(tx, request.path_params["app"])
+        delete_app(sandbox, tx, app)
+        return json_response(render_app(app))
+
+
+def _set_acm(request: Request, enabled: bool | None) -> Response:
+    with sandbox_of(request).tx() as tx:
+        app = find_app(tx, request.path_params["app"])
+        if enabled is not None and app["acm"] != enabled:
+            app["acm"] = enabled
+            app["updated_at"] = tx.stamp
+            tx.put("app", app)
+            for domain in tx.children("domain", app["id"]):
+                if domain["kind"] == "custom":
+                    domain["acm_status"] = "pending" if enabled else None
+                    domain["acm_status_reason"] = None
+                    tx.put("domain", domain)
+        return json_response(render_app(app))
+
+
+async def acm_enable(request: Request) -> Response:
+    return _set_acm(request, True)
+
+
+async def acm_disable(request: Request) -> Response:
+    return _set_acm(request, False)
+
+
+async def acm_refresh(request: Request) -> Response:
+    return _set_acm(request, None)
+
+
+async def account(request: Request) -> Response:
+    sandbox = sandbox_of(request)
+    me = account_of(sandbox)
+    return json_response(
+        {
+            "allow_tracking": False,
+            "beta": False,
+            "created_at": "2012-01-01T12:00:00Z",
+            "email": me["email"],
+            "federated": False,
+            "id": me["id"],
+            "identity_provider": None,
+            "last_login": None,
+            "name": "Sandbox User",
+            "sms_number": None,
+            "suspended_at": None,
+            "delinquent_at": None,
+            "two_factor_authentication": False,
+            "updated_at": "2012-01-01T12:00:00Z",
+            "verified": True,
+            "country_of_residence": None,
+            "default_organization": None,
+            "default_team": None,
+        }
+    )
+
+
+async def rate_limits(request: Request) -> Response:
+    sandbox = sandbox_of(request)
+    return json_response({"remaining": sandbox.buckets.remaining(request.state.token)})
+
+
+routes = [
+    Route("/account", account, methods=["GET"]),
+    Route("/account/rate-limits", rate_limits, methods=["GET"]),
+    Route("/apps", create, methods=["POST"]),
+    Route("/apps", list_apps, methods=["GET"]),
+    Route("/apps/{app}", info, methods=["GET"]),
+    Route("/apps/{app}", update, methods=["PATCH"]),
+    Route("/apps/{app}", destroy, methods=["DELETE"]),
+    Route("/apps/{app}/acm", acm_enable, methods=["POST"]),
+    Route("/apps/{app}/acm", acm_disable, methods=["DELETE"]),
+    Route("/apps/{app}/acm", acm_refresh, methods=["PATCH"]),
+]
