@@ -40,6 +40,7 @@ class Registration:
     """One resource as the program registered it with the engine."""
 
     urn: str
+    id: str
     type: str
     name: str
     parent: str
@@ -75,7 +76,7 @@ class LogMessage:
 
 @dataclass(frozen=True)
 class ProgramRun(Generic[T]):
-    """The program's return value and everything it declared, in registration order."""
+    """The program's return value and everything it declared, in arrival order (which varies: the SDK is concurrent)."""
 
     result: T
     registrations: tuple[Registration, ...]
@@ -141,6 +142,7 @@ class RecordingMonitor(MockMonitor):
         inputs = _unwrap(raw, (), secrets)
         registration = Registration(
             urn=response.urn,
+            id=response.id,
             type=request.type,
             name=request.name,
             parent=request.parent,
@@ -201,6 +203,11 @@ def _run(
 ) -> ProgramRun[T]:
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
+    # The SDK runs monitor calls on the loop's executor, and gives each of its threads an event
+    # loop it never closes: provide the threads (and their loops) here, and close them after.
+    worker_loops: list[asyncio.AbstractEventLoop] = []
+    workers = ThreadPoolExecutor(thread_name_prefix="pulumi-mock-rpc", initializer=_give_loop, initargs=(worker_loops,))
+    loop.set_default_executor(workers)
     mocks = PlanMocks(lookups)
     monitor = RecordingMonitor(mocks)
     collector = _Collector()
@@ -224,6 +231,9 @@ def _run(
         result = box[0]
         inspected = loop.run_until_complete(inspect(result)) if inspect is not None else None
     finally:
+        workers.shutdown(wait=True)
+        for worker_loop in worker_loops:
+            worker_loop.close()
         loop.close()
         asyncio.set_event_loop(None)
     return ProgramRun(
@@ -233,6 +243,12 @@ def _run(
         messages=tuple(collector.messages),
         inspected=inspected,
     )
+
+
+def _give_loop(loops: list[asyncio.AbstractEventLoop]) -> None:
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    loops.append(loop)
 
 
 class _Collector(logging.Handler):

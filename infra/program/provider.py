@@ -52,17 +52,24 @@ class ProviderSettings:
 
 
 def normalise_url(url: str, *, source: str = "heroku:url") -> str:
-    """`url` without surrounding blanks or trailing slash; SpecError unless it is an http(s) URL with a host."""
+    """`url` without surrounding blanks or trailing slash; SpecError unless it is a plain http(s) URL."""
     cleaned = url.strip().rstrip("/")
-    parts = urlsplit(cleaned)
-    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
-        raise SpecError(
-            source,
-            None,
-            [SpecIssue("", f"must be an http(s) URL such as http://127.0.0.1:5555, without query (got {url!r})")],
-        )
+
+    def refuse(message: str) -> SpecError:
+        return SpecError(source, None, [SpecIssue("", message)])
+
+    try:
+        parts = urlsplit(cleaned)
+        host = parts.hostname
+    except ValueError:
+        raise refuse("must be an http(s) URL such as http://127.0.0.1:5555") from None
+    # Checked before anything echoes the URL back: these parts may carry credentials.
     if parts.username or parts.password:
-        raise SpecError(source, None, [SpecIssue("", "must not embed credentials; use heroku:apiKey")])
+        raise refuse("must not embed credentials; use heroku:apiKey")
+    if parts.query or parts.fragment:
+        raise refuse("must not have a query string or fragment")
+    if parts.scheme not in ("http", "https") or not host:
+        raise refuse(f"must be an http(s) URL such as http://127.0.0.1:5555 (got {url!r})")
     return cleaned
 
 
