@@ -312,7 +312,7 @@ class HerokuClient:
                     raise TransportError(method=method, path=path, reason=reason) from exc
                 failures += 1
                 delay = backoff_delay(failures, base=policy.base_delay, cap=policy.max_delay, rng=self._rng)
-                logger.warning(
+                logger.info(
                     "%s %s: no answer (%s); retry %d of %d in %.2fs",
                     method, path, reason, failures, policy.attempts - 1, delay,
                 )  # fmt: skip
@@ -347,7 +347,7 @@ class HerokuClient:
                 if delay > left:
                     raise self._rate_limit_exhausted(method, path, response, request_id, throttled_for, asked)
                 throttled_for += delay
-                logger.warning(
+                logger.info(
                     "%s %s -> 429 rate limited (request id %s); waiting %.1fs (%.1fs of %.0fs spent)",
                     method, path, request_id, delay, throttled_for, policy.rate_limit_wait,
                 )  # fmt: skip
@@ -360,7 +360,7 @@ class HerokuClient:
                 if policy.retries_after_failure(method) and failures + 1 < policy.attempts:
                     failures += 1
                     delay = backoff_delay(failures, base=policy.base_delay, cap=policy.max_delay, rng=self._rng)
-                    logger.warning(
+                    logger.info(
                         "%s %s -> %d (request id %s); retry %d of %d in %.2fs",
                         method, path, status, request_id, failures, policy.attempts - 1, delay,
                     )  # fmt: skip
@@ -394,7 +394,7 @@ class HerokuClient:
             )
         else:
             why = f"gave up after waiting {waited:.0f}s of the {limit:.0f}s limit"
-        logger.error("%s %s -> 429 rate limited (request id %s): %s", method, path, request_id, why)
+        logger.warning("%s %s -> 429 rate limited (request id %s): %s", method, path, request_id, why)
         return RateLimited(
             method=method,
             path=path,
@@ -408,7 +408,7 @@ class HerokuClient:
 def _api_error(method: str, path: str, response: httpx.Response, request_id: str) -> HerokuAPIError:
     error_id, message = _error_body(response)
     cls = api_error_class(error_id, response.status_code)
-    logger.info("%s %s -> %d %s (request id %s)", method, path, response.status_code, error_id, request_id)
+    logger.debug("%s %s -> %d %s (request id %s)", method, path, response.status_code, error_id, request_id)
     return cls(
         method=method,
         path=path,
