@@ -15,7 +15,12 @@ import pytest
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 SHARED_DIR = PROJECT_DIR.parent / "shared"
 
-pytest_plugins: list[str] = ["tests.fixtures.spec_files", "tests.fixtures.sandbox", "tests.fixtures.pulumi_mocks"]
+pytest_plugins: list[str] = [
+    "tests.fixtures.spec_files",
+    "tests.fixtures.sandbox",
+    "tests.fixtures.pulumi_mocks",
+    "tests.fixtures.promote",
+]
 
 
 @pytest.fixture(autouse=True)
