@@ -33,13 +33,16 @@ from infra.promote.journal import ReleaseRef, RequestRecord
 JSON = dict[str, Any]
 
 
-class RequestRecorder(httpx.AsyncBaseTransport):
-    """Wraps the real transport and notes every request into the list `into` points at (if any)."""
+class RequestRecorder:
+    """Notes every request its transports carry, into the list `into` points at (if any) and `total`."""
 
-    def __init__(self, inner: httpx.AsyncBaseTransport | None = None) -> None:
-        self._inner = inner or httpx.AsyncHTTPTransport()
+    def __init__(self) -> None:
         self._sink: list[RequestRecord] | None = None
         self.total: list[RequestRecord] = []
+
+    def transport(self, inner: httpx.AsyncBaseTransport | None = None) -> httpx.AsyncBaseTransport:
+        """A transport that records into this recorder, over `inner` (a real HTTP transport by default)."""
+        return _RecordingTransport(inner or httpx.AsyncHTTPTransport(), self)
 
     @contextmanager
     def into(self, sink: list[RequestRecord]) -> Iterator[None]:
@@ -49,23 +52,26 @@ class RequestRecorder(httpx.AsyncBaseTransport):
         finally:
             self._sink = previous
 
-    def _note(self, record: RequestRecord) -> None:
+    def note(self, record: RequestRecord) -> None:
         self.total.append(record)
         if self._sink is not None:
             self._sink.append(record)
+
+
+class _RecordingTransport(httpx.AsyncBaseTransport):
+    def __init__(self, inner: httpx.AsyncBaseTransport, recorder: RequestRecorder) -> None:
+        self._inner = inner
+        self._recorder = recorder
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         sent_id = request.headers.get("Request-Id")
         try:
             response = await self._inner.handle_async_request(request)
         except BaseException:
-            self._note(RequestRecord(request.method, request.url.path, None, sent_id))
+            self._recorder.note(RequestRecord(request.method, request.url.path, None, sent_id))
             raise
-        self._note(
-            RequestRecord(
-                request.method, request.url.path, response.status_code, response.headers.get("Request-Id") or sent_id
-            )
-        )
+        request_id = response.headers.get("Request-Id") or sent_id
+        self._recorder.note(RequestRecord(request.method, request.url.path, response.status_code, request_id))
         return response
 
     async def aclose(self) -> None:

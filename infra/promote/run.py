@@ -185,9 +185,7 @@ async def _postflight(session: Session, target: StackSpec, apps: list[AppPromoti
     problems = await promotion.check_releases(session, apps)
     if not problems:
         async with session.step("postflight") as step:
-            check = await session.verifier.verify(
-                target, releases={a.key: a.promoted_release.version for a in apps if a.promoted_release}
-            )
+            check = await session.verifier.verify(target)
             step.result = "ok" if check.clean else "failed"
             step.detail = f"{check.checks} checks" + (f"; {len(check.problems)} failed" if check.problems else "")
         if check.clean:
@@ -229,9 +227,7 @@ async def _roll_back_and_check(
     if problems:
         _attention(session, [*why, "ROLLBACK FAILED:", *problems, _by_hand(apps)])
     async with session.step("verify-rollback") as step:
-        check = await session.verifier.verify(
-            target, releases={a.key: a.rollback_release.version for a in apps if a.rollback_release}
-        )
+        check = await session.verifier.verify(target)
         step.result = "ok" if check.healthy else "failed"
     rolled = ", ".join(f"{a.target_app} v{a.rollback_release.version}" for a in apps if a.rollback_release)
     if not check.healthy:

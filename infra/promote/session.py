@@ -7,7 +7,7 @@ says what was last asked of Heroku and how it went.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Protocol
@@ -41,8 +41,8 @@ class Timing:
 class StackVerifier(Protocol):
     """Verification of one stack as the gate and post-flight need it (see `infra.promote.checks`)."""
 
-    async def verify(self, spec: StackSpec, *, releases: Mapping[str, int] | None = None) -> StackCheck:
-        """Verify `spec`'s apps; with `releases` (app key -> version), health must come from that release."""
+    async def verify(self, spec: StackSpec) -> StackCheck:
+        """Verify `spec`'s apps against Heroku; health must come from each app's current release."""
         ...
 
 

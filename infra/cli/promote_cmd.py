@@ -1,0 +1,174 @@
+"""`heroku-stack promote`: staging to production through the Heroku pipeline, gated, journaled, with rollback."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import TextIO
+
+import httpx
+
+from infra.cli.common import add_project_dir, project_dir
+from infra.clock import Clock, SystemClock
+from infra.errors import ExitCode
+from infra.heroku import HerokuClient
+from infra.promote.checks import VerificationAdapter
+from infra.promote.journal import DEFAULT_JOURNAL_DIR
+from infra.promote.platform import PromotionReads, PromotionWrites, RequestRecorder
+from infra.promote.run import Confirm, PromoteEnv, PromoteRequest, PromotionResult, promote
+from infra.promote.session import Timing
+
+DESCRIPTION = """\
+Promote the build staging runs to production through the stacks' Heroku pipeline, safely:
+
+  1. pre-flight gate (read-only): the environment diff of everything that is not code
+     (config var keys, add-on services and plans, buildpacks, stack image, formation,
+     features, domains) must differ only where promotion.yaml allows; staging must verify
+     clean and healthy on its current release; production must be free of drift; both apps
+     must be coupled to the pipeline in the right stages;
+  2. confirmation: --yes, or "y" at the prompt (a non-interactive stdin without --yes refuses);
+  3. POST /pipeline-promotions, polled until every target is final (any failed target fails);
+  4. the new release must succeed and carry staging's slug; post-flight verifies production
+     and its health on that release;
+  5. if post-flight fails: roll production back to its previous release (a new release),
+     check health again. Add-ons and config set since are NOT rolled back.
+
+Every step, request id and outcome goes to a JSON journal as it happens. Run the command
+again after an interruption: it reports where production stands and resumes (or rolls back
+with --rollback, or closes the journal with --resolve once a person has settled production).
+"""
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "promote",
+        help="promote staging's build to production: gated, journaled, with rollback",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="examples:\n  heroku-stack promote --dry-run\n  heroku-stack promote --yes\n"
+        "  heroku-stack promote --status\n\nAPI: HEROKU_API_URL and HEROKU_API_KEY (or netrc), as every command.",
+    )
+    parser.add_argument("--from", dest="source", default="staging", metavar="STACK", help="source stack (staging)")
+    parser.add_argument("--to", dest="target", default="production", metavar="STACK", help="target stack (production)")
+    parser.add_argument("--dry-run", action="store_true", help="run the gate and print every step; write nothing")
+    parser.add_argument("--yes", action="store_true", help="touch production without asking")
+    parser.add_argument(
+        "--no-rollback",
+        dest="rollback",
+        action="store_false",
+        help="if post-flight fails, leave production to a person",
+    )
+    action = parser.add_mutually_exclusive_group()
+    action.add_argument(
+        "--status", dest="action", action="store_const", const="status", help="only report an unfinished promotion"
+    )
+    action.add_argument(
+        "--rollback", dest="action", action="store_const", const="rollback", help="roll an unfinished promotion back"
+    )
+    action.add_argument(
+        "--resolve",
+        dest="action",
+        action="store_const",
+        const="resolve",
+        help="close an unfinished promotion that a person has settled by hand (no API write)",
+    )
+    parser.add_argument("--policy", type=Path, default=None, help="promotion policy file (default: promotion.yaml)")
+    parser.add_argument(
+        "--journal-dir", type=Path, default=None, help=f"where journals go (default: <project>/{DEFAULT_JOURNAL_DIR})"
+    )
+    parser.add_argument("--promotion-deadline", type=float, default=Timing.promotion_deadline, metavar="SECONDS")
+    parser.add_argument("--release-deadline", type=float, default=Timing.release_deadline, metavar="SECONDS")
+    add_project_dir(parser)
+    parser.set_defaults(func=run, action="run")
+
+
+def run(args: argparse.Namespace) -> ExitCode:
+    root = project_dir(args)
+    request = PromoteRequest(
+        project_dir=root,
+        journal_dir=args.journal_dir or root / DEFAULT_JOURNAL_DIR,
+        source_stack=args.source,
+        target_stack=args.target,
+        policy_path=args.policy,
+        dry_run=args.dry_run,
+        rollback=args.rollback,
+        action=args.action,
+    )
+    timing = Timing(promotion_deadline=args.promotion_deadline, release_deadline=args.release_deadline)
+    confirm = prompt_confirm(yes=args.yes, stdin=sys.stdin, stdout=sys.stdout)
+    result = asyncio.run(_promote(request, timing, confirm))
+    print(result.message)
+    return ExitCode.OK
+
+
+async def _promote(request: PromoteRequest, timing: Timing, confirm: Confirm) -> PromotionResult:
+    async with open_env(timing=timing) as env:
+        return await promote(request, env, confirm)
+
+
+@asynccontextmanager
+async def open_env(
+    *,
+    timing: Timing,
+    clock: Clock | None = None,
+    base_url: str | None = None,
+    token: str | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+    router_url: str | None = None,
+    health_transport: httpx.AsyncBaseTransport | None = None,
+    out: Callable[[str], None] = print,
+) -> AsyncIterator[PromoteEnv]:
+    """Clients for a promotion: read-only for everything, write mode opened only when a write is due.
+
+    `base_url` and `token` default to HEROKU_API_URL / HEROKU_API_KEY / netrc, like every
+    command; `transport` (the sandbox's in-process one in tests) defaults to real HTTP.
+    `router_url` / `health_transport` route health checks (verification's options).
+    """
+    clock = clock or SystemClock()
+    recorder = RequestRecorder()
+
+    def client(*, read_only: bool) -> HerokuClient:
+        return HerokuClient(
+            base_url=base_url, token=token, read_only=read_only, clock=clock, transport=recorder.transport(transport)
+        )
+
+    reader = client(read_only=True)
+    writers: list[HerokuClient] = []
+
+    def open_writes() -> PromotionWrites:
+        if not writers:
+            writers.append(client(read_only=False))
+        return PromotionWrites(writers[0])
+
+    try:
+        yield PromoteEnv(
+            reads=PromotionReads(reader),
+            open_writes=open_writes,
+            recorder=recorder,
+            clock=clock,
+            verifier=VerificationAdapter(reader, clock=clock, router_url=router_url, health_transport=health_transport),
+            out=out,
+            timing=timing,
+        )
+    finally:
+        for opened in (reader, *writers):
+            await opened.aclose()
+
+
+def prompt_confirm(*, yes: bool, stdin: TextIO, stdout: TextIO) -> Confirm:
+    """--yes answers yes; otherwise ask on a terminal; a non-interactive stdin without --yes answers no."""
+
+    def confirm(question: str) -> bool:
+        if yes:
+            return True
+        if not stdin.isatty():
+            print(f"{question} Refusing: stdin is not interactive and --yes was not given.", file=stdout)
+            return False
+        print(f"{question} [y/N] ", end="", flush=True, file=stdout)
+        return stdin.readline().strip().lower() in ("y", "yes")
+
+    return confirm

@@ -1,0 +1,61 @@
+"""Verification, as the gate and post-flight ask for it: one `run_verification` per stack, reduced to a `StackCheck`.
+
+The verifier ties each health check to the app's *current* release (the body must report
+``v<version>``), so after a promotion or a rollback, a healthy answer from dynos still on
+the old build fails, as it should. Health findings (kind ``health``) say whether the stack
+is healthy; every other failed finding (drift, error, pending) says it is not drift-free.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+from infra.clock import Clock
+from infra.heroku import HerokuClient
+from infra.promote.gate import StackCheck
+from infra.spec.models import StackSpec
+from infra.verify.reports.common import finding_lines
+from infra.verify.run import VerifyOptions, run_verification
+
+
+class VerificationAdapter:
+    """`StackVerifier` over `infra.verify.run_verification`, through the promotion's read-only client.
+
+    manifests: stack name -> the `manifest` stack output, so secrets are compared by fingerprint.
+    router_url / health_transport: where health requests go (the sandbox in tests and rehearsals).
+    """
+
+    def __init__(
+        self,
+        client: HerokuClient,
+        *,
+        clock: Clock,
+        manifests: Mapping[str, Mapping[str, Any]] | None = None,
+        router_url: str | None = None,
+        health_transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self._client = client
+        self._clock = clock
+        self._manifests = dict(manifests or {})
+        self._router_url = router_url
+        self._health_transport = health_transport
+
+    async def verify(self, spec: StackSpec) -> StackCheck:
+        options = VerifyOptions(
+            manifest=self._manifests.get(spec.stack),
+            router_url=self._router_url,
+            health_transport=self._health_transport,
+        )
+        result = await run_verification(spec, self._client, self._clock, options)
+        failed = result.failures
+        problems = tuple(f"{f.check_id}: {' / '.join(finding_lines(f))}" for f in failed)
+        return StackCheck(
+            stack=spec.stack,
+            drift_free=not any(f.kind != "health" for f in failed),
+            healthy=not any(f.kind == "health" for f in failed),
+            problems=problems,
+            checks=len(result.findings),
+        )

@@ -1,0 +1,62 @@
+"""Running a promotion against the in-process sandbox, with every line it prints captured."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from infra.clock import FakeClock
+from infra.cli.promote_cmd import open_env
+from infra.promote.run import Confirm, PromoteRequest, PromotionResult, promote
+from infra.promote.session import Timing
+from infra.sandbox.context import Sandbox
+from tests.fixtures.sandbox import SANDBOX_BASE_URL, SANDBOX_TOKEN
+
+TIMING = Timing(promotion_deadline=60, release_deadline=60)
+
+
+def yes(question: str) -> bool:
+    return True
+
+
+@dataclass
+class Run:
+    lines: list[str] = field(default_factory=list)
+
+
+async def run_promotion(
+    project: Path,
+    transport: httpx.AsyncBaseTransport,
+    clock: FakeClock,
+    *,
+    confirm: Confirm = yes,
+    timing: Timing = TIMING,
+    out: list[str] | None = None,
+    **options: object,
+) -> PromotionResult:
+    """`promote` on `project` against the sandbox behind `transport`; raises what it raises."""
+    request = PromoteRequest(project_dir=project, journal_dir=project / ".heroku-stack" / "promotions", **options)  # type: ignore[arg-type]
+    sink = out if out is not None else []
+    async with open_env(
+        timing=timing,
+        clock=clock,
+        base_url=SANDBOX_BASE_URL,
+        token=SANDBOX_TOKEN,
+        transport=transport,
+        router_url=SANDBOX_BASE_URL,
+        health_transport=transport,
+        out=sink.append,
+    ) as env:
+        return await promote(request, env, confirm)
+
+
+def writes(sandbox: Sandbox) -> list[tuple[str, str, int]]:
+    """Every write request the sandbox received (method, path, status), oldest first."""
+    return [(r.method, r.path, r.status) for r in sandbox.requests.snapshot() if r.method not in ("GET", "HEAD")]
+
+
+def paths(records: Iterable[object]) -> list[str]:
+    return [f"{r.method} {r.path}" for r in records]  # type: ignore[attr-defined]
