@@ -24,13 +24,26 @@ from infra.sandbox.config import SandboxConfig
 from infra.sandbox.context import Sandbox
 from infra.sandbox.conventions import HerokuConventions
 from infra.sandbox.responses import UNKNOWN_ENDPOINT, ApiError, error_response
-from infra.sandbox.routes import apps, config_vars, releases
+from infra.sandbox.routes import (
+    addons,
+    apps,
+    buildpacks,
+    builds,
+    config_vars,
+    domains,
+    drains,
+    features,
+    formation,
+    pipelines,
+    promotions,
+    releases,
+)
 
 
 def heroku_routes() -> list[BaseRoute]:
     """Every Platform API route the sandbox serves (each is a link in Heroku's schema; a test checks it)."""
-    modules = (apps, config_vars, releases)
-    return [route for module in modules for route in module.routes]
+    modules = (apps, config_vars, releases, builds, buildpacks, addons, domains, formation, drains, features)
+    return [route for module in (*modules, pipelines, promotions) for route in module.routes]
 
 
 async def _api_error(request: Request, exc: Exception) -> Response:
@@ -55,7 +68,7 @@ def create_app(config: SandboxConfig | None = None) -> Starlette:
         sandbox.store.close()
 
     app = Starlette(
-        routes=[*admin.routes, *heroku_routes()],
+        routes=[*admin.routes, *builds.admin_routes, *heroku_routes()],
         middleware=[Middleware(HerokuConventions, sandbox=sandbox)],
         exception_handlers={ApiError: _api_error, HTTPException: _unknown},
         lifespan=lifespan,

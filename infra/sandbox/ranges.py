@@ -10,7 +10,7 @@ unreadable header is 416 `requested_range_not_satisfiable`. More data after the 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -129,28 +129,40 @@ def _before_end(key: tuple[int, Any], hi: tuple[int, Any], spec: RangeSpec) -> b
     return key >= hi if spec.descending else key <= hi
 
 
-def paginate(items: Sequence[dict[str, Any]], spec: RangeSpec, fields: Sequence[str]) -> Page:
-    """One page of `items` (already public JSON objects) as the `Range` spec asks."""
-    ordered = sorted(items, key=lambda item: _key(item.get(spec.field)), reverse=spec.descending)
+def paginate(
+    items: Sequence[dict[str, Any]], spec: RangeSpec, fields: Sequence[str], keys: Mapping[str, str] | None = None
+) -> Page:
+    """One page of `items` (already public JSON objects) as the `Range` spec asks.
+
+    `keys` maps a range field to the item key holding its value when they differ
+    (builds range by `started_at`, which is their `created_at`).
+    """
+    key = (keys or {}).get(spec.field, spec.field)
+    ordered = sorted(items, key=lambda item: _key(item.get(key)), reverse=spec.descending)
     if ordered and spec.start is not None:
-        lo = _bound(spec.start, ordered[0].get(spec.field))
-        ordered = [i for i in ordered if _past_start(_key(i.get(spec.field)), lo, spec)]
+        lo = _bound(spec.start, ordered[0].get(key))
+        ordered = [i for i in ordered if _past_start(_key(i.get(key)), lo, spec)]
     if ordered and spec.end is not None:
-        hi = _bound(spec.end, ordered[0].get(spec.field))
-        ordered = [i for i in ordered if _before_end(_key(i.get(spec.field)), hi, spec)]
+        hi = _bound(spec.end, ordered[0].get(key))
+        ordered = [i for i in ordered if _before_end(_key(i.get(key)), hi, spec)]
     page = ordered[: spec.max]
     headers = {"Accept-Ranges": ", ".join(fields)}
     if page:
-        first, last = _render(page[0].get(spec.field)), _render(page[-1].get(spec.field))
+        first, last = _render(page[0].get(key)), _render(page[-1].get(key))
         headers["Content-Range"] = f"{spec.field} {first}..{last}"
     if len(ordered) > spec.max:
         order = ", order=desc" if spec.descending else ""
-        headers["Next-Range"] = f"{spec.field} ]{_render(page[-1].get(spec.field))}..; max={spec.max}{order}"
+        headers["Next-Range"] = f"{spec.field} ]{_render(page[-1].get(key))}..; max={spec.max}{order}"
         return Page(items=page, status=206, headers=headers)
     return Page(items=page, status=200, headers=headers)
 
 
-def list_response(request: Request, items: Sequence[dict[str, Any]], fields: Sequence[str] = ("id",)) -> Response:
+def list_response(
+    request: Request,
+    items: Sequence[dict[str, Any]],
+    fields: Sequence[str] = ("id",),
+    keys: Mapping[str, str] | None = None,
+) -> Response:
     """A list endpoint's answer: the page the request's `Range` asks for, with Heroku's range headers."""
-    page = paginate(items, parse_range(request.headers.get("range"), fields), fields)
+    page = paginate(items, parse_range(request.headers.get("range"), fields), fields, keys)
     return json_response(page.items, status=page.status, headers=page.headers)

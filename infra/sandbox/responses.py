@@ -48,9 +48,8 @@ class ApiError(Exception):
 
 def not_found(resource: str, identity: str | None = None) -> ApiError:
     """404 `not_found` naming the kind of resource, as Heroku's "Couldn't find that app." does."""
-    what = resource.replace("-", " ").replace("_", " ")
     suffix = f" ({identity})" if identity is not None else ""
-    return ApiError(404, "not_found", f"Couldn't find that {what}.{suffix}", resource=resource)
+    return ApiError(404, "not_found", f"Couldn't find that {resource}.{suffix}", resource=resource)
 
 
 def invalid(message: str) -> ApiError:

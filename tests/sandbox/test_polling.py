@@ -7,27 +7,92 @@ import pytest
 
 from infra.clock import FakeClock
 from infra.sandbox import Delays
+from tests.sandbox.helpers import NEWEST, deploy, new_app, ok
 
 pytestmark = pytest.mark.anyio
-
-NEWEST = {"Range": "version ..; max=1,order=desc"}
 
 
 @pytest.fixture
 def sandbox_delays() -> Delays:
-    return Delays(release=5.0)
+    return Delays(release=5.0, addon=10.0, build=20.0, promotion=3.0)
 
 
-async def test_with_a_release_delay_a_config_release_is_pending_until_it_succeeds(
+async def test_a_config_release_is_pending_until_the_release_delay_passes(
     sandbox_client: httpx.AsyncClient, sandbox_clock: FakeClock
 ) -> None:
-    await sandbox_client.post("/apps", json={"name": "shop-staging"})
+    await new_app(sandbox_client, "shop-staging")
     await sandbox_client.patch("/apps/shop-staging/config-vars", json={"A": "1"})
-    newest = (await sandbox_client.get("/apps/shop-staging/releases", headers=NEWEST)).json()[0]
+    [newest] = await ok(sandbox_client.get("/apps/shop-staging/releases", headers=NEWEST), 206)
 
-    pending = await sandbox_client.get(f"/apps/shop-staging/releases/{newest['id']}")
+    pending = await ok(sandbox_client.get(f"/apps/shop-staging/releases/{newest['id']}"))
     sandbox_clock.advance(5.0)
-    done = await sandbox_client.get(f"/apps/shop-staging/releases/{newest['id']}")
+    done = await ok(sandbox_client.get(f"/apps/shop-staging/releases/{newest['id']}"))
 
-    assert (pending.json()["status"], pending.json()["current"]) == ("pending", False)
-    assert (done.json()["status"], done.json()["current"]) == ("succeeded", True)
+    assert (pending["status"], pending["current"]) == ("pending", False)
+    assert (done["status"], done["current"]) == ("succeeded", True)
+
+
+async def test_an_addon_provisions_after_the_delay_and_only_then_injects_its_vars(
+    sandbox_client: httpx.AsyncClient, sandbox_clock: FakeClock
+) -> None:
+    await new_app(sandbox_client, "shop-staging")
+    addon = await ok(sandbox_client.post("/apps/shop-staging/addons", json={"plan": "heroku-redis"}), 201)
+
+    early = await ok(sandbox_client.get(f"/apps/shop-staging/addons/{addon['id']}"))
+    early_vars = await ok(sandbox_client.get("/apps/shop-staging/config-vars"))
+    sandbox_clock.advance(10.0)
+    later = await ok(sandbox_client.get(f"/apps/shop-staging/addons/{addon['id']}"))
+    later_vars = await ok(sandbox_client.get("/apps/shop-staging/config-vars"))
+
+    assert (addon["state"], addon["config_vars"]) == ("provisioning", ["REDIS_URL"])
+    assert (early["state"], early_vars) == ("provisioning", {})
+    assert (later["state"], list(later_vars)) == ("provisioned", ["REDIS_URL"])
+
+
+async def test_a_build_is_pending_until_the_build_delay_then_has_slug_and_release(
+    sandbox_client: httpx.AsyncClient, sandbox_clock: FakeClock
+) -> None:
+    await new_app(sandbox_client, "shop-staging")
+    build = await ok(
+        sandbox_client.post("/apps/shop-staging/builds", json={"source_blob": {"url": "https://x/a.tgz"}}), 201
+    )
+
+    sandbox_clock.advance(19.0)
+    early = await ok(sandbox_client.get(f"/apps/shop-staging/builds/{build['id']}"))
+    sandbox_clock.advance(1.0)
+    done = await ok(sandbox_client.get(f"/apps/shop-staging/builds/{build['id']}"))
+
+    assert (build["status"], early["status"], early["slug"], early["release"]) == ("pending", "pending", None, None)
+    assert done["status"] == "succeeded"
+    assert done["slug"] is not None
+    assert done["release"] is not None
+
+
+async def test_a_promotion_is_pending_then_completed_with_targets_released(
+    sandbox_client: httpx.AsyncClient, sandbox_clock: FakeClock
+) -> None:
+    pipeline = await ok(sandbox_client.post("/pipelines", json={"name": "shop"}), 201)
+    staging = await new_app(sandbox_client, "shop-staging")
+    prod = await new_app(sandbox_client, "shop-prod")
+    for app, stage in ((staging, "staging"), (prod, "production")):
+        await sandbox_client.post(
+            "/pipeline-couplings", json={"app": app["id"], "pipeline": pipeline["id"], "stage": stage}
+        )
+    await deploy(sandbox_client, "shop-staging")
+    sandbox_clock.advance(5.0)
+    body = {
+        "pipeline": {"id": pipeline["id"]},
+        "source": {"app": {"id": staging["id"]}},
+        "targets": [{"app": {"id": prod["id"]}}],
+    }
+
+    promotion = await ok(sandbox_client.post("/pipeline-promotions", json=body), 201)
+    early_targets = await ok(sandbox_client.get(f"/pipeline-promotions/{promotion['id']}/promotion-targets"))
+    sandbox_clock.advance(3.0)
+    done = await ok(sandbox_client.get(f"/pipeline-promotions/{promotion['id']}"))
+    targets = await ok(sandbox_client.get(f"/pipeline-promotions/{promotion['id']}/promotion-targets"))
+
+    assert (promotion["status"], promotion["updated_at"]) == ("pending", None)
+    assert [(t["status"], t["release"]) for t in early_targets] == [("pending", None)]
+    assert done["status"] == "completed"
+    assert [t["status"] for t in targets] == ["succeeded"]

@@ -94,6 +94,7 @@ def create_app_record(sandbox: Sandbox, tx: Tx, body: AppCreate) -> Record:
         "team": None,
         "updated_at": tx.stamp,
         "_hex": tx.new_hex(12),
+        "_domain_id": tx.new_id(),
         "_config": {},
         "_buildpacks": [],
         "_features": features,
@@ -156,7 +157,7 @@ def _set_acm(request: Request, enabled: bool | None) -> Response:
             tx.put("app", app)
             for domain in tx.children("domain", app["id"]):
                 if domain["kind"] == "custom":
-                    domain["acm_status"] = "pending" if enabled else None
+                    domain["acm_status"] = "cert issued" if enabled else None
                     domain["acm_status_reason"] = None
                     tx.put("domain", domain)
         return json_response(render_app(app))

@@ -1,0 +1,151 @@
+"""The emulated router: requests for an app's hostname or custom domain are answered by the app."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from infra.clock import FakeClock
+from tests.fixtures.sandbox import SetAppHttp
+from tests.sandbox.helpers import deploy, new_app, ok
+
+pytestmark = pytest.mark.anyio
+
+
+def host_of(app: dict[str, Any]) -> str:
+    return str(app["web_url"]).removeprefix("https://").rstrip("/")
+
+
+async def get_health(client: httpx.AsyncClient, host: str) -> httpx.Response:
+    return await client.get("/health", headers={"Host": host})
+
+
+async def deployed_app(client: httpx.AsyncClient) -> dict[str, Any]:
+    app = await new_app(client, "shop-staging")
+    await deploy(client, "shop-staging")
+    return app
+
+
+async def test_a_deployed_app_answers_ok_with_its_current_release(sandbox_client: httpx.AsyncClient) -> None:
+    app = await deployed_app(sandbox_client)
+
+    response = await get_health(sandbox_client, host_of(app))
+
+    assert (response.status_code, response.json()) == (200, {"status": "ok", "release": "v3"})
+
+
+async def test_a_custom_domain_reaches_the_same_app_and_the_port_is_ignored(sandbox_client: httpx.AsyncClient) -> None:
+    await deployed_app(sandbox_client)
+    await sandbox_client.post("/apps/shop-staging/domains", json={"hostname": "www.example.com", "sni_endpoint": None})
+
+    response = await get_health(sandbox_client, "www.example.com:8080")
+
+    assert (response.status_code, response.json()) == (200, {"status": "ok", "release": "v3"})
+
+
+async def test_an_app_without_a_slug_is_a_503_h14_page(sandbox_client: httpx.AsyncClient) -> None:
+    app = await new_app(sandbox_client, "shop-staging")
+
+    response = await get_health(sandbox_client, host_of(app))
+
+    assert response.status_code == 503
+    assert response.headers["content-type"] == "text/html; charset=utf-8"
+    assert "H14 No web processes running" in response.text
+
+
+async def test_web_scaled_to_zero_is_a_503(sandbox_client: httpx.AsyncClient) -> None:
+    app = await deployed_app(sandbox_client)
+    await ok(sandbox_client.patch("/apps/shop-staging/formation/web", json={"quantity": 0}))
+
+    response = await get_health(sandbox_client, host_of(app))
+
+    assert response.status_code == 503
+
+
+async def test_an_unknown_herokuapp_host_is_404(sandbox_client: httpx.AsyncClient) -> None:
+    response = await get_health(sandbox_client, "nobody-0123456789ab.herokuapp.com")
+
+    assert (response.status_code, response.text.endswith("There's nothing here, yet.</body></html>")) == (404, True)
+
+
+async def test_an_unhealthy_app_answers_its_unhealthy_status(
+    sandbox_client: httpx.AsyncClient, set_app_http: SetAppHttp
+) -> None:
+    app = await deployed_app(sandbox_client)
+    set_app_http("shop-staging", unhealthy=True, unhealthy_status=500)
+
+    response = await get_health(sandbox_client, host_of(app))
+
+    assert response.status_code == 500
+
+
+async def test_slow_then_healthy_by_request_count(sandbox_client: httpx.AsyncClient, set_app_http: SetAppHttp) -> None:
+    app = await deployed_app(sandbox_client)
+    set_app_http("shop-staging", unhealthy_for_requests=2)
+
+    statuses = [(await get_health(sandbox_client, host_of(app))).status_code for _ in range(3)]
+
+    assert statuses == [503, 503, 200]
+
+
+async def test_slow_then_healthy_by_time_and_delay_on_the_sandbox_clock(
+    sandbox_client: httpx.AsyncClient, set_app_http: SetAppHttp, sandbox_clock: FakeClock
+) -> None:
+    app = await deployed_app(sandbox_client)
+    set_app_http("shop-staging", unhealthy_for_seconds=30, delay_ms=1500)
+
+    early = await get_health(sandbox_client, host_of(app))
+    sandbox_clock.advance(30)
+    later = await get_health(sandbox_client, host_of(app))
+
+    assert (early.status_code, later.status_code) == (503, 200)
+    assert sandbox_clock.sleeps == [1.5, 1.5]
+
+
+async def test_a_wrong_body_and_the_previous_release_are_set_through_the_admin_api(
+    sandbox_client: httpx.AsyncClient,
+) -> None:
+    app = await deployed_app(sandbox_client)
+
+    await ok(sandbox_client.put("/__sandbox/apps/shop-staging/http", json={"report_previous_release": True}))
+    previous = await get_health(sandbox_client, host_of(app))
+    await ok(sandbox_client.put("/__sandbox/apps/shop-staging/http", json={"body": {"status": "degraded"}}))
+    wrong = await get_health(sandbox_client, host_of(app))
+    behaviour = await ok(sandbox_client.get("/__sandbox/apps/shop-staging/http"))
+
+    assert previous.json() == {"status": "ok", "release": "v2"}
+    assert wrong.json() == {"status": "degraded"}
+    assert behaviour == {
+        "delay_ms": 0,
+        "unhealthy": False,
+        "unhealthy_status": 503,
+        "unhealthy_for_requests": 0,
+        "unhealthy_for_seconds": 0.0,
+        "body": {"status": "degraded"},
+        "report_previous_release": False,
+    }
+
+
+async def test_router_requests_are_logged_as_app_requests(sandbox_client: httpx.AsyncClient) -> None:
+    app = await deployed_app(sandbox_client)
+    await sandbox_client.delete("/__sandbox/requests")
+
+    await get_health(sandbox_client, host_of(app))
+    log = await ok(sandbox_client.get("/__sandbox/requests"))
+
+    assert [(e["method"], e["path"], e["status"], e["target"]) for e in log] == [("GET", "/health", 200, "app")]
+
+
+@pytest.mark.slow
+def test_the_router_answers_over_loopback(sandbox_url: str) -> None:
+    from tests.fixtures.sandbox import SANDBOX_HEADERS
+
+    with httpx.Client(base_url=sandbox_url, headers=SANDBOX_HEADERS) as client:
+        app = client.post("/apps", json={"name": "shop-staging"}).json()
+        slug = client.post("/apps/shop-staging/slugs", json={"process_types": {"web": "x"}}).json()
+        client.post("/apps/shop-staging/releases", json={"slug": slug["id"]})
+        response = client.get("/health", headers={"Host": host_of(app)})
+
+    assert (response.status_code, response.json()) == (200, {"status": "ok", "release": "v3"})
