@@ -1,0 +1,60 @@
+"""Verification and drift detection: prove that Heroku runs exactly what the stack declares.
+
+    expected_state(spec, manifest)          pure: the spec (and the deployed manifest) as expected objects
+    SnapshotReader(client).app(...)         the live state of one app, through a read-only client
+    compare_app(Target(...))                pure: expected vs live -> findings
+    run_verification(spec, client, clock, VerifyOptions(...)) -> VerificationResult
+                                            all of it, with convergence, health, attribution, waivers
+    reports.write_reports(results, targets) terminal, JSON, JUnit and Markdown from one run
+
+Findings speak one vocabulary (`Outcome`): pass, missing, changed, unmanaged, pending,
+error, waived; `VerificationResult.exit_code` maps a run onto `infra.errors.ExitCode`.
+"""
+
+from infra.verify.checkids import KINDS, CheckPattern, Scope, check_id
+from infra.verify.compare import compare_app
+from infra.verify.converge import DEFAULT_POLICIES, WaitPolicy
+from infra.verify.expected import ExpectedApp, ExpectedStack, expected_state
+from infra.verify.findings import Attribution, Finding, Outcome, WaiverRef
+from infra.verify.live import FetchFailed, LiveApp, LivePipeline
+from infra.verify.refresh import RefreshOutcome, refresh_preview
+from infra.verify.result import ApiUsage, Coverage, VerificationResult, combined_exit_code, exit_code_for
+from infra.verify.run import VerifyOptions, run_verification
+from infra.verify.snapshot import ScanMemo, SnapshotReader
+from infra.verify.target import Target
+from infra.verify.waivers import Waiver, apply_waivers, load_waivers
+
+__all__ = [
+    "DEFAULT_POLICIES",
+    "KINDS",
+    "ApiUsage",
+    "Attribution",
+    "CheckPattern",
+    "Coverage",
+    "ExpectedApp",
+    "ExpectedStack",
+    "FetchFailed",
+    "Finding",
+    "LiveApp",
+    "LivePipeline",
+    "Outcome",
+    "RefreshOutcome",
+    "ScanMemo",
+    "Scope",
+    "SnapshotReader",
+    "Target",
+    "VerificationResult",
+    "VerifyOptions",
+    "WaitPolicy",
+    "Waiver",
+    "WaiverRef",
+    "apply_waivers",
+    "check_id",
+    "combined_exit_code",
+    "compare_app",
+    "exit_code_for",
+    "expected_state",
+    "load_waivers",
+    "refresh_preview",
+    "run_verification",
+]

@@ -1,0 +1,318 @@
+"""Comparison, pure: expected state and live state in, findings out.
+
+Each collection the snapshot holds is compared on its own; a collection that could not be
+read turns every check that needed it into an `error` (never into `missing` or `changed`,
+so an API hiccup is never reported as drift), and one that was out of scope is skipped.
+Secret values are compared by fingerprint only, and no secret value is ever handed to a
+finding: the live snapshot does not hold one to hand.
+"""
+
+from __future__ import annotations
+
+from infra.spec.manifest import config_var_scope
+from infra.spec.secret import fingerprint
+from infra.verify import compare_addons, compare_resources, remedies
+from infra.verify.checkids import check_id
+from infra.verify.findings import Finding, Outcome
+from infra.verify.live import FetchFailed, LiveAppInfo, LiveValue
+from infra.verify.provenance import AddonProvenance, addon_provenance
+from infra.verify.target import Target, error_finding
+
+HIDDEN = "(hidden: the live value embeds credentials)"
+
+
+def compare_app(t: Target) -> list[Finding]:
+    """Every finding for one app, for the collections its snapshot holds."""
+    info = t.live.info
+    if info is None:
+        count = len(t.expected.declared_checks())
+        return [
+            t.finding(
+                "app",
+                (),
+                Outcome.MISSING,
+                f"app {t.expected.name} does not exist on Heroku, so its {count - 1} other checks cannot run",
+                expected=t.expected.name,
+                actual="(no such app)",
+            )
+        ]
+    if isinstance(info, FetchFailed):
+        return [error_finding(t.expected.key, ident, info.reason) for ident in t.expected.declared_checks()]
+    findings = _app(t, info)
+    for check in (
+        _config,
+        compare_addons.addons,
+        compare_addons.attachments,
+        compare_resources.buildpacks,
+        compare_resources.domains,
+        compare_resources.formation,
+        compare_resources.drains,
+        compare_resources.features,
+        _pipeline,
+        _release,
+    ):
+        findings += check(t)
+    return findings
+
+
+def _app(t: Target, info: LiveAppInfo) -> list[Finding]:
+    e = t.expected
+    out = [t.finding("app", (), Outcome.PASS, f"app {e.name} exists (id {info.id})", expected=e.name, actual=info.name)]
+    for attr, want, got, remedy in (
+        ("region", e.region, info.region, (remedies.replace_app(t.stack, "region"),)),
+        ("stack", e.stack, info.stack, (remedies.restore(t.stack),)),
+        ("acm", _onoff(e.acm), _onoff(info.acm), (remedies.restore(t.stack),)),
+    ):
+        if want == got:
+            out.append(t.finding("app", (attr,), Outcome.PASS, f"{attr} is {got}", expected=want, actual=got))
+        else:
+            summary = f"{attr} is {got}, expected {want}"
+            out.append(t.finding("app", (attr,), Outcome.CHANGED, summary, expected=want, actual=got, remedy=remedy))
+    return out
+
+
+def _onoff(flag: bool) -> str:
+    return "on" if flag else "off"
+
+
+def _config(t: Target) -> list[Finding]:
+    live = t.live.config
+    if live is None:
+        return []
+    if isinstance(live, FetchFailed):
+        return t.errors("config", live)
+    e = t.expected
+    provenance = _provenance(t)
+    out: list[Finding] = []
+    for name, value in e.config.items():
+        out.append(_plain_var(t, name, value, live.get(name)))
+    for secret in e.secrets:
+        out.append(_secret_var(t, secret.name, secret.fingerprint, live.get(secret.name)))
+    for var, addon in e.provided_vars.items():
+        out.append(_provided_var(t, var, addon.name, live.get(var), provenance))
+    declared = {*e.config, *(s.name for s in e.secrets), *e.provided_vars}
+    for var in sorted(set(live) - declared):
+        out.append(_undeclared_var(t, var, provenance))
+    return out
+
+
+def _provenance(t: Target) -> AddonProvenance | FetchFailed:
+    addons, attachments = t.live.addons, t.live.attachments
+    for collection in (addons, attachments):
+        if isinstance(collection, FetchFailed):
+            return collection
+    return addon_provenance(
+        t.expected.name,
+        addons if isinstance(addons, tuple) else (),
+        attachments if isinstance(attachments, tuple) else (),
+    )
+
+
+def _plain_var(t: Target, name: str, value: str, live: LiveValue | None) -> Finding:
+    if live is None:
+        return t.finding("config", (name,), Outcome.MISSING, f"{name} is not set", expected=value, actual="(not set)")
+    if live.fingerprint == fingerprint(value, scope=config_var_scope(t.expected.name, name)):
+        return t.finding("config", (name,), Outcome.PASS, f"{name} is {value}", expected=value, actual=value)
+    shown = live.shown if live.shown is not None else HIDDEN
+    return t.finding(
+        "config", (name,), Outcome.CHANGED, f"{name} is {shown}, expected {value}", expected=value, actual=shown
+    )
+
+
+def _secret_var(t: Target, name: str, expected_fp: str | None, live: LiveValue | None) -> Finding:
+    if live is None:
+        return t.finding(
+            "config",
+            (name,),
+            Outcome.MISSING,
+            f"secret {name} is not set",
+            expected="(secret)",
+            actual="(not set)",
+            sensitive=True,
+        )
+    if expected_fp is None:
+        return t.finding(
+            "config",
+            (name,),
+            Outcome.PASS,
+            f"secret {name} is set (value not compared: without --manifest only presence is checked)",
+            expected="(secret: present)",
+            actual="(secret: present)",
+            sensitive=True,
+        )
+    if live.fingerprint == expected_fp:
+        return t.finding(
+            "config",
+            (name,),
+            Outcome.PASS,
+            f"secret {name} matches the value `pulumi up` set (by fingerprint)",
+            expected="(secret)",
+            actual="(secret: same fingerprint)",
+            sensitive=True,
+        )
+    return t.finding(
+        "config",
+        (name,),
+        Outcome.CHANGED,
+        f"secret {name} differs from the value `pulumi up` set (compared by fingerprint; values are never shown)",
+        expected="(secret)",
+        actual="(secret: different fingerprint)",
+        sensitive=True,
+    )
+
+
+def _provided_var(
+    t: Target, var: str, addon_name: str, live: LiveValue | None, provenance: AddonProvenance | FetchFailed
+) -> Finding:
+    if isinstance(provenance, FetchFailed):
+        return error_finding(t.expected.key, check_id(t.expected.key, "config", var), provenance.reason)
+    if live is not None:
+        owner = provenance.owner(var) or f"add-on {addon_name}"
+        return t.finding(
+            "config",
+            (var,),
+            Outcome.PASS,
+            f"{var} is set by {owner}",
+            expected="(set by the add-on)",
+            actual="(set)",
+            sensitive=True,
+            platform_managed=owner,
+        )
+    addons = t.live.addons if isinstance(t.live.addons, tuple) else ()
+    addon = next((a for a in addons if a.name == addon_name), None)
+    if addon is not None and addon.state == "provisioning":
+        return t.finding(
+            "config",
+            (var,),
+            Outcome.PENDING,
+            f"{var} is not set yet: add-on {addon_name} is still provisioning",
+            expected="(set by the add-on)",
+            actual="(not set)",
+            sensitive=True,
+        )
+    why = "does not exist" if addon is None else f"is {addon.state or 'in an unknown state'} and did not set it"
+    return t.finding(
+        "config",
+        (var,),
+        Outcome.MISSING,
+        f"{var} is not set: add-on {addon_name} {why}",
+        expected="(set by the add-on)",
+        actual="(not set)",
+        sensitive=True,
+    )
+
+
+def _undeclared_var(t: Target, var: str, provenance: AddonProvenance | FetchFailed) -> Finding:
+    if isinstance(provenance, FetchFailed):
+        return error_finding(
+            t.expected.key,
+            check_id(t.expected.key, "config", var),
+            f"cannot tell whether an add-on set {var}: {provenance.reason}",
+        )
+    owner = provenance.owner(var)
+    if owner is not None:
+        return t.finding(
+            "config",
+            (var,),
+            Outcome.PASS,
+            f"{var} is set by {owner}",
+            actual="(set)",
+            sensitive=True,
+            platform_managed=owner,
+        )
+    return t.finding(
+        "config",
+        (var,),
+        Outcome.UNMANAGED,
+        f"{var} is set on Heroku but declared nowhere in {t.stack_file}",
+        expected="(not declared)",
+        actual="(set; value not shown)",
+        sensitive=True,
+        remedy=remedies.unmanaged_config(t.stack, t.expected.key, t.expected.name, var),
+    )
+
+
+def _pipeline(t: Target) -> list[Finding]:
+    coupling, pipeline = t.live.coupling, t.pipeline
+    if coupling is None or pipeline is None:
+        return []
+    if isinstance(coupling, FetchFailed):
+        return t.errors("pipeline", coupling)
+    if isinstance(pipeline.id, FetchFailed):
+        return t.errors("pipeline", pipeline.id)
+    e = t.expected
+    want = f"{e.pipeline} ({e.stage})"
+    if not coupling:
+        return [
+            t.finding("pipeline", (), Outcome.MISSING, f"{e.name} is in no pipeline", expected=want, actual="(none)")
+        ]
+    live = coupling[0]
+    if not pipeline.found or live.pipeline_id != pipeline.id:
+        where = "which does not exist" if not pipeline.found else f"whose id is {pipeline.id}"
+        return [
+            t.finding(
+                "pipeline",
+                (),
+                Outcome.CHANGED,
+                f"{e.name} is coupled to pipeline id {live.pipeline_id}, not to {e.pipeline} ({where})",
+                expected=want,
+                actual=f"pipeline id {live.pipeline_id} ({live.stage})",
+            )
+        ]
+    got = f"{e.pipeline} ({live.stage})"
+    if live.stage != e.stage:
+        return [
+            t.finding(
+                "pipeline",
+                (),
+                Outcome.CHANGED,
+                f"{e.name} is at stage {live.stage} of {e.pipeline}, expected {e.stage}",
+                expected=want,
+                actual=got,
+            )
+        ]
+    return [
+        t.finding(
+            "pipeline", (), Outcome.PASS, f"{e.name} is at stage {e.stage} of {e.pipeline}", expected=want, actual=got
+        )
+    ]
+
+
+def _release(t: Target) -> list[Finding]:
+    releases = t.live.releases
+    if releases is None:
+        return []
+    if isinstance(releases, FetchFailed):
+        return t.errors("release", releases)
+    if not releases:
+        return [t.finding("release", (), Outcome.MISSING, "the app has no release", expected="succeeded")]
+    newest = releases[0]
+    label = f"v{newest.version}"
+    said = f"{label} {newest.status}: {newest.description}"
+    if newest.status == "succeeded":
+        return [t.finding("release", (), Outcome.PASS, said, expected="succeeded", actual=said)]
+    if newest.status == "pending":
+        return [
+            t.finding(
+                "release",
+                (),
+                Outcome.PENDING,
+                f"{label} is still pending (release phase running)",
+                expected="succeeded",
+                actual=said,
+            )
+        ]
+    return [
+        t.finding(
+            "release",
+            (),
+            Outcome.CHANGED,
+            f"the latest release {said}",
+            expected="succeeded",
+            actual=said,
+            remedy=(
+                f"read why: `heroku releases:output {label} -a {t.expected.name}`; fix it and deploy again "
+                f"(`pulumi up --stack {t.stack}` rebuilds in staging; production moves by promotion)",
+            ),
+        )
+    ]

@@ -1,0 +1,332 @@
+"""Comparison of an app's resources: buildpacks, domains, formation, drains, features.
+
+Same rules as `compare`: pure, an unreadable collection gives `error` findings, one out of
+scope gives none. What Heroku created itself (the `herokuapp.com` domain, an add-on's log
+drain, idle process types) is never unmanaged. Add-ons are in `compare_addons`.
+"""
+
+from __future__ import annotations
+
+from infra.verify import remedies
+from infra.verify.findings import Finding, Outcome
+from infra.verify.live import FetchFailed, LiveDrain
+from infra.verify.target import Target
+
+# ACM certificate states Heroku reports while it is still working, and ones that need a person.
+ACM_ISSUED = "cert issued"
+ACM_FAILED = frozenset({"failed", "failing"})
+
+
+def buildpacks(t: Target) -> list[Finding]:
+    want = t.expected.buildpacks
+    live = t.live.buildpacks
+    if not want or live is None:
+        return []
+    if isinstance(live, FetchFailed):
+        return t.errors("buildpacks", live)
+    shown_want, shown_got = ", ".join(want), ", ".join(live) or "(none)"
+    if tuple(live) == want:
+        return [
+            t.finding(
+                "buildpacks", (), Outcome.PASS, f"buildpacks are {shown_got}", expected=shown_want, actual=shown_got
+            )
+        ]
+    extra = [b for b in live if b not in want]
+    missing = [b for b in want if b not in live]
+    parts = [f"missing {', '.join(missing)}"] if missing else []
+    parts += [f"extra {', '.join(extra)}"] if extra else []
+    how = "; ".join(parts) or "same buildpacks in another order"
+    return [
+        t.finding(
+            "buildpacks",
+            (),
+            Outcome.CHANGED,
+            f"buildpacks are {shown_got}, expected {shown_want} ({how})",
+            expected=shown_want,
+            actual=shown_got,
+        )
+    ]
+
+
+def domains(t: Target) -> list[Finding]:
+    live = t.live.domains
+    if live is None:
+        return []
+    if isinstance(live, FetchFailed):
+        return t.errors("domain", live)
+    e = t.expected
+    custom = {d.hostname.lower(): d for d in live if d.kind != "heroku"}
+    out: list[Finding] = []
+    for want in e.domains:
+        got = custom.get(want.hostname)
+        if got is None:
+            out.append(
+                t.finding(
+                    "domain",
+                    (want.hostname,),
+                    Outcome.MISSING,
+                    f"domain {want.hostname} is not added",
+                    expected=want.hostname,
+                    actual="(not added)",
+                )
+            )
+            continue
+        cname = f" (DNS target {got.cname})" if got.cname else ""
+        out.append(
+            t.finding(
+                "domain",
+                (want.hostname,),
+                Outcome.PASS,
+                f"domain {want.hostname} is added{cname}",
+                expected=want.hostname,
+                actual=got.hostname,
+            )
+        )
+        if e.acm:
+            status = got.acm_status or "(none yet)"
+            if got.acm_status == ACM_ISSUED:
+                outcome, summary = Outcome.PASS, "certificate issued by ACM"
+            elif got.acm_status in ACM_FAILED:
+                outcome, summary = Outcome.CHANGED, f"ACM certificate {status}: check the domain's DNS target"
+            else:
+                outcome, summary = Outcome.PENDING, f"ACM certificate not issued yet ({status})"
+            remedy = (
+                (
+                    f"point {want.hostname}'s DNS at {got.cname or 'the DNS target `heroku domains` shows'}, then "
+                    f"`heroku certs:auto:refresh -a {e.name}`",
+                )
+                if outcome is Outcome.CHANGED
+                else ()
+            )
+            out.append(
+                t.finding(
+                    "domain",
+                    (want.hostname, "acm"),
+                    outcome,
+                    summary,
+                    expected=ACM_ISSUED,
+                    actual=status,
+                    remedy=remedy,
+                )
+            )
+    declared = {d.hostname for d in e.domains}
+    for host in sorted(set(custom) - declared):
+        out.append(
+            t.finding(
+                "domain",
+                (host,),
+                Outcome.UNMANAGED,
+                f"domain {host} is added on Heroku but declared nowhere in {t.stack_file}",
+                expected="(not declared)",
+                actual=host,
+                remedy=remedies.unmanaged_domain(t.project, t.stack, e.key, e.name, host),
+            )
+        )
+    return out
+
+
+def formation(t: Target) -> list[Finding]:
+    live = t.live.formation
+    if live is None:
+        return []
+    if isinstance(live, FetchFailed):
+        return t.errors("formation", live)
+    e = t.expected
+    by_type = {p.type: p for p in live}
+    out: list[Finding] = []
+    for want in e.formation:
+        got = by_type.get(want.type)
+        if got is None:
+            out.append(
+                t.finding(
+                    "formation",
+                    (want.type,),
+                    Outcome.MISSING,
+                    f"process type {want.type} does not exist: no release declares it (Procfile)",
+                    expected=f"{want.quantity} x {want.size}",
+                    actual="(no such process type)",
+                )
+            )
+            continue
+        if got.quantity == want.quantity:
+            out.append(
+                t.finding(
+                    "formation",
+                    (want.type, "quantity"),
+                    Outcome.PASS,
+                    f"{want.type}: {got.quantity} dynos",
+                    expected=str(want.quantity),
+                    actual=str(got.quantity),
+                )
+            )
+        else:
+            out.append(
+                t.finding(
+                    "formation",
+                    (want.type, "quantity"),
+                    Outcome.CHANGED,
+                    f"{want.type} runs {got.quantity} dynos, expected {want.quantity}",
+                    expected=str(want.quantity),
+                    actual=str(got.quantity),
+                )
+            )
+        if got.size.lower() == want.size.lower():
+            out.append(
+                t.finding(
+                    "formation",
+                    (want.type, "size"),
+                    Outcome.PASS,
+                    f"{want.type}: {got.size} dynos",
+                    expected=want.size,
+                    actual=got.size,
+                )
+            )
+        else:
+            out.append(
+                t.finding(
+                    "formation",
+                    (want.type, "size"),
+                    Outcome.CHANGED,
+                    f"{want.type} dynos are {got.size}, expected {want.size}",
+                    expected=want.size,
+                    actual=got.size,
+                )
+            )
+    declared = {p.type for p in e.formation}
+    for ptype in sorted(set(by_type) - declared):
+        got = by_type[ptype]
+        if got.quantity == 0:
+            continue  # a Procfile entry nobody scaled: Heroku lists it at zero, nothing runs
+        out.append(
+            t.finding(
+                "formation",
+                (ptype,),
+                Outcome.UNMANAGED,
+                f"{ptype} runs {got.quantity} x {got.size} dynos, declared nowhere in {t.stack_file}",
+                expected="(not declared)",
+                actual=f"{got.quantity} x {got.size}",
+                remedy=remedies.unmanaged_process(t.project, t.stack, e.key, e.name, ptype),
+            )
+        )
+    return out
+
+
+def drains(t: Target) -> list[Finding]:
+    live = t.live.drains
+    if live is None:
+        return []
+    if isinstance(live, FetchFailed):
+        return t.errors("drain", live)
+    e = t.expected
+    matched: dict[str, LiveDrain] = {}
+    free = [d for d in live if d.addon is None]
+    # Exact matches first (plain URL, secret fingerprint), so a presence-only secret cannot take one.
+    for want in e.drains:
+        key = want.url if not want.secret else want.fingerprint
+        if key is None:
+            continue
+        hit = next((d for d in free if (d.plain_url if not want.secret else d.fingerprint) == key), None)
+        if hit is not None:
+            matched[want.subject] = hit
+            free.remove(hit)
+    for want in e.drains:
+        if want.secret and want.fingerprint is None and free:
+            matched[want.subject] = free.pop(0)
+    out: list[Finding] = []
+    for want in e.drains:
+        shown_want = want.url or "(secret URL)"
+        got = matched.get(want.subject)
+        if got is None:
+            out.append(
+                t.finding(
+                    "drain",
+                    (want.subject,),
+                    Outcome.MISSING,
+                    f"log drain {shown_want} is not added",
+                    expected=shown_want,
+                    actual="(not added)",
+                    sensitive=want.secret,
+                )
+            )
+            continue
+        how = " (presence only: no fingerprint to compare)" if want.secret and want.fingerprint is None else ""
+        out.append(
+            t.finding(
+                "drain",
+                (want.subject,),
+                Outcome.PASS,
+                f"log drain {shown_want} is added{how}",
+                expected=shown_want,
+                actual=got.plain_url or got.shown,
+                sensitive=want.secret,
+            )
+        )
+    subjects = {w.subject for w in e.drains}
+    for index, d in enumerate(live):
+        if d in matched.values():
+            continue
+        subject = _unique(d.subject, subjects)
+        if d.addon is not None:
+            out.append(
+                t.finding(
+                    "drain",
+                    (subject,),
+                    Outcome.PASS,
+                    f"log drain {d.shown} belongs to add-on {d.addon}",
+                    actual=d.shown,
+                    platform_managed=f"add-on {d.addon}",
+                )
+            )
+            continue
+        out.append(
+            t.finding(
+                "drain",
+                (subject,),
+                Outcome.UNMANAGED,
+                f"log drain {d.shown} is added on Heroku but declared nowhere in {t.stack_file}",
+                expected="(not declared)",
+                actual=d.shown,
+                remedy=remedies.unmanaged_drain(
+                    t.project, t.stack, e.key, e.name, d.id, len(e.drains) + index, d.token or d.shown
+                ),
+            )
+        )
+    return out
+
+
+def _unique(subject: str, taken: set[str]) -> str:
+    candidate, n = subject, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{subject}#{n}"
+    taken.add(candidate)
+    return candidate
+
+
+def features(t: Target) -> list[Finding]:
+    live = t.live.features
+    if live is None:
+        return []
+    if isinstance(live, FetchFailed):
+        return t.errors("feature", live)
+    out: list[Finding] = []
+    for name, want in t.expected.features.items():
+        got = live.get(name)
+        want_s = "enabled" if want else "disabled"
+        if got is None:
+            out.append(
+                t.finding(
+                    "feature",
+                    (name,),
+                    Outcome.MISSING,
+                    f"Heroku lists no feature {name} for this app",
+                    expected=want_s,
+                    actual="(unknown feature)",
+                )
+            )
+            continue
+        got_s = "enabled" if got else "disabled"
+        outcome = Outcome.PASS if got == want else Outcome.CHANGED
+        summary = f"{name} is {got_s}" + ("" if got == want else f", expected {want_s}")
+        out.append(t.finding("feature", (name,), outcome, summary, expected=want_s, actual=got_s))
+    return out

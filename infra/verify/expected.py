@@ -1,0 +1,261 @@
+"""Expected state: what Heroku should hold, derived purely from the stack's spec.
+
+`expected_state(spec)` works from the stack file alone, where secrets are still
+ciphertext: secrets are then checked by presence. Given the manifest the stack exports
+after `pulumi up` (`pulumi stack output manifest --json`), secrets are checked by
+fingerprint. Nothing here reads files, the network or the clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from infra.errors import ManifestError
+from infra.spec.manifest import MANIFEST_SCHEMA, config_var_scope, drain_scope, manifest
+from infra.spec.models import AppSpec, HealthCheck, StackSpec
+from infra.verify.checkids import check_id
+
+
+@dataclass(frozen=True)
+class ExpectedSecret:
+    name: str
+    fingerprint: str | None  # None: the value is unknown here, so only presence is checked
+
+
+@dataclass(frozen=True)
+class ExpectedAddon:
+    name: str
+    plan: str
+    attachment: str | None
+    provides: tuple[str, ...]  # config vars the catalog says this add-on's service sets
+
+    @property
+    def service(self) -> str:
+        return self.plan.split(":", 1)[0]
+
+
+@dataclass(frozen=True)
+class ExpectedDomain:
+    hostname: str
+    sni_endpoint: str | None
+
+
+@dataclass(frozen=True)
+class ExpectedProcess:
+    type: str
+    quantity: int
+    size: str  # Heroku's capitalisation, e.g. Standard-2X
+
+
+@dataclass(frozen=True)
+class ExpectedDrain:
+    subject: str  # the check id segment: host[:port] for a plain URL, secret-<n> for a secret one
+    url: str | None
+    fingerprint: str | None
+    secret: bool
+
+
+@dataclass(frozen=True)
+class ExpectedApp:
+    key: str
+    name: str
+    region: str
+    stack: str
+    acm: bool
+    buildpacks: tuple[str, ...]
+    config: Mapping[str, str]
+    secrets: tuple[ExpectedSecret, ...]
+    addons: tuple[ExpectedAddon, ...]
+    domains: tuple[ExpectedDomain, ...]
+    formation: tuple[ExpectedProcess, ...]
+    drains: tuple[ExpectedDrain, ...]
+    features: Mapping[str, bool]
+    health: HealthCheck | None
+    stage: str
+    pipeline: str
+
+    @property
+    def provided_vars(self) -> dict[str, ExpectedAddon]:
+        """Config vars an add-on of this app should have set, by var name."""
+        return {var: addon for addon in self.addons for var in addon.provides}
+
+    def declared_checks(self) -> list[str]:
+        """Every check id this app declares, before anything live is known."""
+        k = self.key
+        ids = [check_id(k, "app"), *(check_id(k, "app", a) for a in ("region", "stack", "acm"))]
+        ids += [check_id(k, "config", n) for n in (*self.config, *(s.name for s in self.secrets))]
+        ids += [check_id(k, "config", n) for n in self.provided_vars]
+        for addon in self.addons:
+            ids.append(check_id(k, "addon", addon.name))
+            ids += [check_id(k, "addon", addon.name, a) for a in ("plan", "state")]
+            if addon.attachment:
+                ids.append(check_id(k, "addon", addon.name, "attachment"))
+        if self.buildpacks:
+            ids.append(check_id(k, "buildpacks"))
+        for domain in self.domains:
+            ids.append(check_id(k, "domain", domain.hostname))
+            if self.acm:
+                ids.append(check_id(k, "domain", domain.hostname, "acm"))
+        for process in self.formation:
+            ids += [check_id(k, "formation", process.type, a) for a in ("quantity", "size")]
+        ids += [check_id(k, "drain", d.subject) for d in self.drains]
+        ids += [check_id(k, "feature", f) for f in self.features]
+        ids += [check_id(k, "pipeline"), check_id(k, "release")]
+        if self.health is not None:
+            ids.append(check_id(k, "health"))
+        return ids
+
+
+@dataclass(frozen=True)
+class ExpectedStack:
+    project: str
+    stack: str
+    stage: str
+    pipeline: str
+    apps: Mapping[str, ExpectedApp]
+    secrets_checked_by: str  # "fingerprint", "presence" or "fingerprint and presence"
+    notes: tuple[str, ...]  # where a given manifest disagrees with the stack file
+
+
+def drain_subject(url: str) -> str:
+    """A drain's check-id segment: host and port only, never userinfo, path or query (tokens live there)."""
+    parts = urlsplit(url)
+    host = parts.hostname or "drain"
+    return f"{host}:{parts.port}" if parts.port else host
+
+
+def expected_state(spec: StackSpec, manifest_doc: Mapping[str, Any] | None = None) -> ExpectedStack:
+    """The expected state of every app in `spec`; secret fingerprints from `manifest_doc` when given.
+
+    Raises ManifestError when the manifest is not one, or belongs to another project or stack.
+    """
+    notes: tuple[str, ...] = ()
+    if manifest_doc is not None:
+        _check_manifest(spec, manifest_doc)
+        notes = tuple(_manifest_differences(spec, manifest_doc))
+    apps = {key: _app(spec, key, app, _manifest_app(manifest_doc, key)) for key, app in spec.apps.items()}
+    known = [s.fingerprint is not None for a in apps.values() for s in a.secrets]
+    known += [d.fingerprint is not None for a in apps.values() for d in a.drains if d.secret]
+    how = "fingerprint" if all(known) else "presence" if not any(known) else "fingerprint and presence"
+    return ExpectedStack(
+        project=spec.project,
+        stack=spec.stack,
+        stage=spec.stage,
+        pipeline=spec.pipeline,
+        apps=apps,
+        secrets_checked_by=how,
+        notes=notes,
+    )
+
+
+def _app(spec: StackSpec, key: str, app: AppSpec, from_manifest: Mapping[str, Any]) -> ExpectedApp:
+    catalog = spec.catalog.for_app(key) or {}
+    fingerprints = from_manifest.get("secret_config_vars") or {}
+    secrets = tuple(
+        ExpectedSecret(name, fingerprints.get(name) or secret.fingerprint(scope=config_var_scope(app.name, name)))
+        for name, secret in app.secrets.items()
+    )
+    addons = tuple(
+        ExpectedAddon(
+            name=a.name,
+            plan=a.plan,
+            attachment=a.attachment,
+            provides=tuple(n for n, e in catalog.items() if e.provided_by == a.service),
+        )
+        for a in app.addons
+    )
+    return ExpectedApp(
+        key=key,
+        name=app.name,
+        region=app.region,
+        stack=app.stack,
+        acm=app.acm,
+        buildpacks=tuple(app.buildpacks),
+        config=spec.config_vars(key),
+        secrets=secrets,
+        addons=addons,
+        domains=tuple(ExpectedDomain(d.hostname, d.sni_endpoint) for d in app.domains),
+        formation=tuple(ExpectedProcess(t, f.quantity, f.size) for t, f in app.formation.items()),
+        drains=_drains(app, from_manifest.get("drains") or []),
+        features=dict(app.features),
+        health=app.health,
+        stage=spec.stage,
+        pipeline=spec.pipeline,
+    )
+
+
+def _drains(app: AppSpec, from_manifest: list[Any]) -> tuple[ExpectedDrain, ...]:
+    drains: list[ExpectedDrain] = []
+    secret_count = 0
+    seen: dict[str, int] = {}
+    for index, drain in enumerate(app.drains):
+        if drain.url is not None:
+            subject = drain_subject(drain.url)
+            seen[subject] = seen.get(subject, 0) + 1
+            if seen[subject] > 1:
+                subject = f"{subject}#{seen[subject]}"
+            drains.append(ExpectedDrain(subject, drain.url, None, secret=False))
+            continue
+        secret_count += 1
+        entry = from_manifest[index] if index < len(from_manifest) and isinstance(from_manifest[index], dict) else {}
+        assert drain.secret_url is not None  # the spec guarantees exactly one of url / secret_url
+        known = entry.get("fingerprint") or drain.secret_url.fingerprint(scope=drain_scope(app.name))
+        drains.append(ExpectedDrain(f"secret-{secret_count}", None, known, secret=True))
+    return tuple(drains)
+
+
+def _manifest_app(doc: Mapping[str, Any] | None, key: str) -> Mapping[str, Any]:
+    if doc is None:
+        return {}
+    app = (doc.get("apps") or {}).get(key)
+    return app if isinstance(app, Mapping) else {}
+
+
+def _check_manifest(spec: StackSpec, doc: Mapping[str, Any]) -> None:
+    if not isinstance(doc, Mapping) or doc.get("schema") != MANIFEST_SCHEMA:
+        got = doc.get("schema") if isinstance(doc, Mapping) else type(doc).__name__
+        raise ManifestError(
+            f"the manifest must be the `manifest` stack output (schema {MANIFEST_SCHEMA!r}, got {got!r}); "
+            "export it with `pulumi stack output manifest --json --show-secrets=false`"
+        )
+    for field in ("project", "stack"):
+        if doc.get(field) != getattr(spec, field):
+            raise ManifestError(
+                f"the manifest is for {field} {doc.get(field)!r}, but this is {field} {getattr(spec, field)!r}"
+            )
+
+
+def _manifest_differences(spec: StackSpec, doc: Mapping[str, Any]) -> list[str]:
+    """Paths where the deployed manifest differs from the stack file (secrets aside): the file changed since `up`."""
+    derived = manifest(spec)
+    notes: list[str] = []
+    for key in sorted(set(derived["apps"]) | set(doc.get("apps") or {})):
+        mine = derived["apps"].get(key)
+        theirs = (doc.get("apps") or {}).get(key)
+        if mine is None or theirs is None:
+            where = "the manifest" if mine is None else "the stack file"
+            notes.append(f"apps.{key}: only in {where}")
+            continue
+        for field in sorted(set(mine) | set(theirs)):
+            if field == "secret_config_vars":
+                same = sorted(mine.get(field) or {}) == sorted(theirs.get(field) or {})
+            elif field == "drains":
+                same = [_plain_drain(d) for d in mine.get(field) or []] == [
+                    _plain_drain(d) for d in theirs.get(field) or []
+                ]
+            else:
+                same = mine.get(field) == theirs.get(field)
+            if not same:
+                notes.append(f"apps.{key}.{field}")
+    return [
+        f"the manifest differs from Pulumi.{spec.stack}.yaml at {n}; run `pulumi up`, "
+        "or export the manifest again if it is stale"
+        for n in notes
+    ]
+
+
+def _plain_drain(drain: Any) -> Any:
+    return {k: v for k, v in drain.items() if k != "fingerprint"} if isinstance(drain, dict) else drain

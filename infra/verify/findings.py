@@ -1,0 +1,98 @@
+"""Findings: the one vocabulary every check, report and exit code speaks.
+
+A finding is the result of one check against one live object. Its outcome is one of
+seven words; `platform_managed` is an annotation (Heroku made it, not a person), never an
+outcome. Values shown in a finding are display strings that have already been redacted:
+a finding cannot carry a secret, because nothing secret is ever handed to it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+
+
+class Outcome(StrEnum):
+    """What a check found."""
+
+    PASS = "pass"  # noqa: S105 - an outcome, not a password; live matches the plan
+    MISSING = "missing"  # declared, not live
+    CHANGED = "changed"  # declared and live, but different
+    UNMANAGED = "unmanaged"  # live, not declared
+    PENDING = "pending"  # still converging when its deadline passed
+    ERROR = "error"  # could not be checked (API failure, unreachable app)
+    WAIVED = "waived"  # a drift finding covered by an active waiver
+
+    @property
+    def is_drift(self) -> bool:
+        return self in DRIFT_OUTCOMES
+
+
+DRIFT_OUTCOMES = frozenset({Outcome.MISSING, Outcome.CHANGED, Outcome.UNMANAGED})
+# Order in which reports list findings: what needs a person first.
+OUTCOME_ORDER = (
+    Outcome.ERROR,
+    Outcome.MISSING,
+    Outcome.CHANGED,
+    Outcome.UNMANAGED,
+    Outcome.PENDING,
+    Outcome.WAIVED,
+    Outcome.PASS,
+)
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """Who made a change and when, from Heroku's release log; or why the log cannot say."""
+
+    note: str
+    version: int | None = None
+    user: str | None = None
+    description: str | None = None
+    created_at: str | None = None
+
+
+@dataclass(frozen=True)
+class WaiverRef:
+    """The waiver that covered a finding (or that expired before it could)."""
+
+    pattern: str
+    reason: str
+    owner: str
+    expires: str
+    expired: bool = False
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One check's result. `expected`/`actual` are display strings, redacted for secrets."""
+
+    check_id: str
+    app: str
+    kind: str
+    outcome: Outcome
+    summary: str
+    expected: str | None = None
+    actual: str | None = None
+    sensitive: bool = False
+    platform_managed: str | None = None
+    attribution: Attribution | None = None
+    remedy: tuple[str, ...] = ()
+    waiver: WaiverRef | None = None
+    waived_from: Outcome | None = None  # the drift outcome a waiver covers
+    attempts: int = 1
+    duration_seconds: float = 0.0
+    details: tuple[str, ...] = field(default=())
+
+    @property
+    def failed(self) -> bool:
+        """True when this finding by itself makes the run unclean."""
+        return self.outcome in DRIFT_OUTCOMES or self.outcome in (Outcome.ERROR, Outcome.PENDING)
+
+    def with_outcome(self, outcome: Outcome, **changes: object) -> Finding:
+        return replace(self, outcome=outcome, **changes)  # type: ignore[arg-type]
+
+
+def sort_key(finding: Finding) -> tuple[int, str]:
+    """Failures first (errors, then drift, then pending), then waived, then passes; by check id within."""
+    return (OUTCOME_ORDER.index(finding.outcome), finding.check_id)

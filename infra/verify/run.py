@@ -1,0 +1,150 @@
+"""One verification run: expected state, live snapshot, comparison, convergence, attribution, waivers.
+
+    async with HerokuClient(read_only=True) as heroku:
+        result = await run_verification(spec, heroku, SystemClock(), VerifyOptions(manifest=doc))
+    sys.exit(result.exit_code)
+
+The client must be read-only. Everything else (waivers, manifest, scope) is validated
+before the first API call, so bad input costs no request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from infra.clock import Clock
+from infra.errors import ScopeError
+from infra.heroku import HerokuClient
+from infra.spec.models import StackSpec
+from infra.verify.attribution import attribute
+from infra.verify.checkids import Scope
+from infra.verify.converge import DEFAULT_POLICIES, Convergence, WaitPolicy
+from infra.verify.expected import ExpectedStack, expected_state
+from infra.verify.findings import Finding, sort_key
+from infra.verify.live import LivePipeline
+from infra.verify.result import ApiUsage, VerificationResult
+from infra.verify.snapshot import RELEASE_WINDOW, ScanMemo, SnapshotReader, collections_for
+from infra.verify.target import Target
+from infra.verify.waivers import Waiver, apply_waivers
+
+
+@dataclass(frozen=True)
+class VerifyOptions:
+    """How a run looks and waits. Every field has a default that suits `verify` right after `pulumi up`.
+
+    manifest: the `manifest` stack output (parsed JSON); secrets are then compared by fingerprint.
+    scope: which apps and checks (`Scope.of(apps=..., checks=...)`); others cost no API call.
+    waivers: from `load_waivers(path)`; applied to drift findings.
+    wait: re-poll pending checks until their deadlines (False: report them pending at once).
+    max_wait: caps every check's deadline, in seconds.
+    policies: per-kind deadlines and intervals for add-ons, releases and domains.
+    router_url: send health requests here with the app's Host header (the local sandbox).
+    health_transport: httpx transport for health requests (tests serve the sandbox in-process).
+    memo: carry what a scan learned to the next one (see `snapshot.ScanMemo`).
+    progress: called with a one-line status while waiting on convergence.
+    """
+
+    manifest: Mapping[str, Any] | None = None
+    scope: Scope = field(default_factory=Scope)
+    waivers: Sequence[Waiver] = ()
+    wait: bool = True
+    max_wait: float | None = None
+    policies: Mapping[str, WaitPolicy] = field(default_factory=lambda: dict(DEFAULT_POLICIES))
+    router_url: str | None = None
+    health_transport: httpx.AsyncBaseTransport | None = None
+    memo: ScanMemo | None = None
+    release_window: int = RELEASE_WINDOW
+    progress: Callable[[str], None] | None = None
+
+
+def check_scope(spec: StackSpec, scope: Scope) -> None:
+    """ScopeError when `--app` names an app the stack does not declare."""
+    if scope.apps is None:
+        return
+    unknown = sorted(scope.apps - set(spec.apps))
+    if unknown:
+        raise ScopeError(
+            f"--app {', '.join(unknown)}: stack {spec.stack!r} declares no such app (apps: {', '.join(spec.apps)})"
+        )
+
+
+async def run_verification(
+    spec: StackSpec, client: HerokuClient, clock: Clock, options: VerifyOptions | None = None
+) -> VerificationResult:
+    """Verify one stack against Heroku through a read-only `client`; never raises for drift, only for bad input."""
+    options = options or VerifyOptions()
+    expected = expected_state(spec, options.manifest)
+    check_scope(spec, options.scope)
+    started_at, start = clock.now(), clock.monotonic()
+    before = client.stats
+    reader = SnapshotReader(client, memo=options.memo, releases=options.release_window)
+    reused_before = options.memo.reused if options.memo is not None else 0
+
+    targets = await _snapshot(expected, reader, options.scope)
+    health_client = httpx.AsyncClient(transport=options.health_transport)
+    try:
+        convergence = Convergence(
+            reader=reader,
+            clock=clock,
+            scope=options.scope,
+            targets=targets,
+            http=health_client,
+            router=options.router_url,
+            policies=dict(options.policies),
+            max_wait=options.max_wait,
+            progress=options.progress,
+        )
+        for key in targets:
+            convergence.recompare(key)
+        await convergence.run(wait=options.wait)
+    finally:
+        await health_client.aclose()
+
+    findings: list[Finding] = []
+    for key, app_findings in convergence.results().items():
+        findings += attribute(app_findings, convergence.targets[key].live)
+    findings = apply_waivers(findings, options.waivers, stack=spec.stack, today=clock.now().date())
+    reused = (options.memo.reused if options.memo is not None else 0) - reused_before
+    return VerificationResult(
+        project=spec.project,
+        stack=spec.stack,
+        stage=spec.stage,
+        started_at=started_at,
+        duration_seconds=round(clock.monotonic() - start, 3),
+        findings=tuple(sorted(findings, key=sort_key)),
+        warnings=(*expected.notes, *_unmatched_patterns(options.scope, findings)),
+        api=ApiUsage.between(before, client.stats, reused=reused),
+        secrets_checked_by=expected.secrets_checked_by,
+        scope=_describe(options.scope),
+    )
+
+
+async def _snapshot(expected: ExpectedStack, reader: SnapshotReader, scope: Scope) -> dict[str, Target]:
+    keys = [k for k in expected.apps if scope.includes_app(k)]
+    needs = {k: collections_for(scope.kinds(k), expected.apps[k]) for k in keys}
+    wants_pipeline = any("coupling" in n for n in needs.values())
+    pipeline_task = asyncio.ensure_future(reader.pipeline(expected.pipeline)) if wants_pipeline else None
+    lives = await asyncio.gather(*(reader.app(expected.apps[k], needs[k]) for k in keys))
+    pipeline: LivePipeline | None = await pipeline_task if pipeline_task is not None else None
+    return {
+        key: Target(
+            project=expected.project, stack=expected.stack, expected=expected.apps[key], live=live, pipeline=pipeline
+        )
+        for key, live in zip(keys, lives, strict=True)
+    }
+
+
+def _unmatched_patterns(scope: Scope, findings: Sequence[Finding]) -> list[str]:
+    return [
+        f"--check {p.text} matched no check" for p in scope.checks if not any(p.matches(f.check_id) for f in findings)
+    ]
+
+
+def _describe(scope: Scope) -> tuple[str, ...]:
+    parts = [f"--app {a}" for a in sorted(scope.apps or ())]
+    return tuple(parts + [f"--check {p.text}" for p in scope.checks])

@@ -1,0 +1,70 @@
+"""The unit of comparison: one app's expected and live state, and how its findings are built."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from infra.verify import remedies
+from infra.verify.checkids import check_id, kind_of
+from infra.verify.expected import ExpectedApp
+from infra.verify.findings import Finding, Outcome
+from infra.verify.live import FetchFailed, LiveApp, LivePipeline
+
+
+@dataclass(frozen=True)
+class Target:
+    """One app to compare, with what the messages need to name (project, stack)."""
+
+    project: str
+    stack: str
+    expected: ExpectedApp
+    live: LiveApp
+    pipeline: LivePipeline | None = None
+
+    @property
+    def stack_file(self) -> str:
+        return f"Pulumi.{self.stack}.yaml"
+
+    def finding(
+        self,
+        kind: str,
+        parts: Iterable[str],
+        outcome: Outcome,
+        summary: str,
+        *,
+        expected: str | None = None,
+        actual: str | None = None,
+        sensitive: bool = False,
+        platform_managed: str | None = None,
+        remedy: tuple[str, ...] | None = None,
+    ) -> Finding:
+        ident = check_id(self.expected.key, kind, *parts)
+        if remedy is None:
+            remedy = (remedies.restore(self.stack),) if outcome in (Outcome.MISSING, Outcome.CHANGED) else ()
+        return Finding(
+            check_id=ident,
+            app=self.expected.key,
+            kind=kind,
+            outcome=outcome,
+            summary=summary,
+            expected=expected,
+            actual=actual,
+            sensitive=sensitive,
+            platform_managed=platform_managed,
+            remedy=remedy,
+        )
+
+    def errors(self, kind: str, failure: FetchFailed) -> list[Finding]:
+        """One `error` per declared check of `kind`: the collection it needed could not be read."""
+        return [
+            error_finding(self.expected.key, ident, failure.reason)
+            for ident in self.expected.declared_checks()
+            if kind_of(ident) == kind
+        ]
+
+
+def error_finding(app: str, ident: str, reason: str) -> Finding:
+    return Finding(
+        check_id=ident, app=app, kind=kind_of(ident), outcome=Outcome.ERROR, summary=f"could not check: {reason}"
+    )
