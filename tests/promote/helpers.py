@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 
 from infra.clock import FakeClock
 from infra.cli.promote_cmd import open_env
+from infra.promote.journal import Journal, JournalStore
 from infra.promote.run import Confirm, PromoteRequest, PromotionResult, promote
 from infra.promote.session import Timing
 from infra.sandbox.context import Sandbox
@@ -60,3 +62,19 @@ def writes(sandbox: Sandbox) -> list[tuple[str, str, int]]:
 
 def paths(records: Iterable[object]) -> list[str]:
     return [f"{r.method} {r.path}" for r in records]  # type: ignore[attr-defined]
+
+
+def journal_of(project: Path) -> Journal:
+    """The one journal the promotion wrote under `project`."""
+    (journal,) = JournalStore(project / ".heroku-stack" / "promotions").all()
+    return journal
+
+
+def steps(journal: Journal) -> list[tuple[str, str | None]]:
+    return [(s.name, s.result) for s in journal.steps]
+
+
+async def current_release(client: httpx.AsyncClient, app: str) -> dict[str, Any]:
+    releases = (await client.get(f"/apps/{app}/releases", headers={"Range": "version ..; max=10,order=desc"})).json()
+    current: dict[str, Any] = next(r for r in releases if r["current"])
+    return current

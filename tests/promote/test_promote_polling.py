@@ -1,0 +1,41 @@
+"""Polling a promotion that takes time: intervals grow, the deadline is honoured, the request count stays small."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+
+from infra.clock import FakeClock
+from infra.promote.journal import Outcome
+from infra.sandbox import Delays
+from infra.sandbox.context import Sandbox
+from infra.sandbox.transport import SandboxTransport
+from tests.fixtures.promote import deploy_environments
+from tests.promote.helpers import journal_of, run_promotion
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def sandbox_delays() -> Delays:
+    return Delays(promotion=20.0)
+
+
+async def test_a_slow_promotion_is_polled_with_growing_intervals_until_its_target_is_final(
+    sandbox_client: httpx.AsyncClient,
+    sandbox_transport: SandboxTransport,
+    sandbox_clock: FakeClock,
+    sandbox_state: Sandbox,
+    promote_project: Path,
+) -> None:
+    await deploy_environments(sandbox_client, promote_project)
+    sandbox_state.requests.clear()
+
+    result = await run_promotion(promote_project, sandbox_transport, sandbox_clock)
+
+    polls = [r.path for r in sandbox_state.requests.snapshot() if r.path.startswith("/pipeline-promotions/")]
+    assert result.outcome == Outcome.SUCCEEDED
+    print(polls, sandbox_clock.sleeps)
+    assert polls == []
