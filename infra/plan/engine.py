@@ -211,7 +211,7 @@ def _run(
     mocks = PlanMocks(lookups)
     monitor = RecordingMonitor(mocks)
     collector = _Collector()
-    logger = logging.Logger("heroku-stack.mock-engine")
+    logger = logging.Logger("heroku-stack.mock-engine", level=logging.INFO)
     logger.addHandler(collector)
     box: list[T] = []
 
