@@ -35,7 +35,8 @@ async def test_a_slow_promotion_is_polled_with_growing_intervals_until_its_targe
 
     result = await run_promotion(promote_project, sandbox_transport, sandbox_clock)
 
+    promotion = f"/pipeline-promotions/{journal_of(promote_project).apps[0].promotion_id}"
     polls = [r.path for r in sandbox_state.requests.snapshot() if r.path.startswith("/pipeline-promotions/")]
     assert result.outcome == Outcome.SUCCEEDED
-    print(polls, sandbox_clock.sleeps)
-    assert polls == []
+    assert polls == [promotion] * 6 + [f"{promotion}/promotion-targets"]  # at 0, 1, 3, 7, 15 and 25 s
+    assert sandbox_clock.sleeps == [1.0, 2.0, 4.0, 8.0, 10.0]
