@@ -1,0 +1,273 @@
+"""`heroku-stack verify STACK` (right after `pulumi up`) and `heroku-stack drift [STACK ...]` (on a schedule).
+
+Everything the user gives (stack files, waivers, manifests, scope, report targets) is read and
+validated before the client is opened, so bad input costs no API call. The client is read-only;
+token and URL come from HEROKU_API_KEY / HEROKU_API_URL / netrc, as for every subcommand.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from infra.cli.common import add_project_dir, project_dir
+from infra.clock import SystemClock
+from infra.errors import ExitCode, ManifestError, ScopeError
+from infra.spec import StackSpec, available_stacks, load_stack
+from infra.verify.checkids import Scope
+from infra.verify.health import ROUTER_ENV, router_url
+from infra.verify.reports import ReportTarget, parse_report_target, terminal, write_reports
+from infra.verify.result import VerificationResult, combined_exit_code
+from infra.verify.run import VerifyOptions, check_scope, run_verification
+from infra.verify.waivers import Waiver, load_waivers, waiver_warnings
+
+VERIFY_DESCRIPTION = """\
+Compare what Pulumi.STACK.yaml declares with what Heroku runs, right after `pulumi up`:
+apps, config vars (secrets by fingerprint with --manifest, else by presence), add-ons and
+their attachments, buildpacks, domains and ACM, formation, log drains, features, pipeline
+coupling, the latest release, and each app's health URL tied to its current release.
+
+Add-on provisioning, a pending release, ACM certificates and app boot are re-polled one by
+one until their deadlines (--no-wait reports them pending at once). Every finding that is
+drift says who changed it and when (Heroku's release log) and how to resolve it.
+"""
+
+DRIFT_DESCRIPTION = """\
+Detect drift in one or more stacks (default: every Pulumi.*.yaml in the project), for a
+schedule such as a nightly CI job. Same checks and reports as `verify`. When the Pulumi CLI
+is on PATH, also runs `pulumi refresh --preview-only --expect-no-changes` per stack (never a
+state-writing refresh) and folds its result in; without the CLI it says so and goes on.
+"""
+
+REPORT_HELP = (
+    "also write a report: json=PATH (schema: --json-schema), junit=PATH, md=PATH (for $GITHUB_STEP_SUMMARY); "
+    "repeatable; PATH - is standard output"
+)
+
+
+# The exit codes a verification can end with; meanings come from the one definition in infra.errors.
+VERIFY_EXIT_CODES = (ExitCode.OK, ExitCode.DRIFT, ExitCode.ERROR, ExitCode.PENDING)
+
+
+def exit_code_table() -> str:
+    rows = "\n".join(f"  {code.value}  {code.meaning}" for code in VERIFY_EXIT_CODES)
+    return f"exit codes:\n{rows}"
+
+
+def _epilog(example: str) -> str:
+    return f"{exit_code_table()}\n\nexample:\n  {example}"
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    verify = subparsers.add_parser(
+        "verify",
+        help="after `pulumi up`: prove Heroku runs exactly what a stack declares",
+        description=VERIFY_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=_epilog(
+            "pulumi stack output manifest --json --stack staging > manifest.json\n"
+            "  heroku-stack verify staging --manifest manifest.json --report junit=verify.xml"
+        ),
+    )
+    verify.add_argument("stack", metavar="STACK", nargs="?", help="stack name: reads Pulumi.STACK.yaml")
+    verify.add_argument(
+        "--manifest",
+        type=Path,
+        metavar="FILE",
+        help="the stack's `manifest` output (`pulumi stack output manifest --json`): compare secrets by fingerprint",
+    )
+    verify.add_argument("--json-schema", action="store_true", help="print the JSON report's schema and exit")
+    _shared(verify)
+    verify.set_defaults(func=run_verify)
+
+    drift = subparsers.add_parser(
+        "drift",
+        help="scheduled drift detection for one or all stacks",
+        description=DRIFT_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=_epilog('heroku-stack drift --waivers waivers.yaml --report md="$GITHUB_STEP_SUMMARY"'),
+    )
+    drift.add_argument("stacks", metavar="STACK", nargs="*", help="stacks to check (default: all in the project)")
+    drift.add_argument(
+        "--manifest",
+        type=Path,
+        metavar="FILE",
+        action="append",
+        default=[],
+        help="a stack's `manifest` output; repeatable (each file names its stack)",
+    )
+    drift.add_argument(
+        "--no-pulumi-refresh",
+        action="store_true",
+        help="skip `pulumi refresh --preview-only --expect-no-changes` even when the Pulumi CLI is installed",
+    )
+    _shared(drift)
+    drift.set_defaults(func=run_drift)
+
+
+def _shared(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--app", action="append", metavar="KEY", help="only this app key (repeatable); nothing else is read from Heroku"
+    )
+    parser.add_argument(
+        "--check",
+        action="append",
+        metavar="GLOB",
+        help="only checks matching this id glob, e.g. 'web/config/*' or '*/health' (repeatable); "
+        "collections no selected check needs are not read",
+    )
+    parser.add_argument(
+        "--waivers",
+        type=Path,
+        metavar="FILE",
+        help="reviewed waivers (YAML: check, reason, owner, expires); validated before any API call",
+    )
+    parser.add_argument("--report", action="append", default=[], metavar="FORMAT=PATH", help=REPORT_HELP)
+    parser.add_argument("-v", "--verbose", action="store_true", help="list passing checks too")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no terminal report (exit code and --report only)")
+    parser.add_argument(
+        "--no-wait", action="store_true", help="do not wait for converging checks: report them pending at once"
+    )
+    parser.add_argument("--timeout", type=float, metavar="SECONDS", help="cap every check's deadline at SECONDS")
+    parser.add_argument(
+        "--router-url",
+        metavar="URL",
+        help=f"send health requests to this URL with the app's Host header (the local sandbox); env {ROUTER_ENV}",
+    )
+    add_project_dir(parser)
+
+
+# --- verify / drift ---------------------------------------------------------------------------
+
+
+def run_verify(args: argparse.Namespace) -> ExitCode:
+    if args.json_schema:
+        from infra.verify.reports.schema import REPORT_SCHEMA
+
+        print(json.dumps(REPORT_SCHEMA, indent=2))
+        return ExitCode.OK
+    if not args.stack:
+        raise ScopeError("verify needs a STACK (e.g. `heroku-stack verify staging`)")
+    directory = project_dir(args)
+    spec = load_stack(args.stack, directory)
+    manifests = _manifests([args.manifest] if args.manifest else [], {spec.stack})
+    return _run(args, [spec], manifests, refresh_dir=None)
+
+
+def run_drift(args: argparse.Namespace) -> ExitCode:
+    directory = project_dir(args)
+    names = args.stacks or available_stacks(directory)
+    if not names:
+        raise ScopeError(f"no stack files (Pulumi.<stack>.yaml) in {directory}")
+    specs = [load_stack(name, directory) for name in names]
+    manifests = _manifests(args.manifest, {s.stack for s in specs})
+    return _run(args, specs, manifests, refresh_dir=None if args.no_pulumi_refresh else directory)
+
+
+def _run(
+    args: argparse.Namespace, specs: list[StackSpec], manifests: dict[str, Any], *, refresh_dir: Path | None
+) -> ExitCode:
+    scope = _scope(args, specs)
+    waivers: tuple[Waiver, ...] = load_waivers(args.waivers) if args.waivers else ()
+    targets: list[ReportTarget] = []
+    for text in args.report:
+        try:
+            targets.append(parse_report_target(text))
+        except ValueError as err:
+            raise ScopeError(f"--report {err}") from None
+    to_stdout = any(t.path == "-" for t in targets)
+    progress_stream = sys.stderr
+
+    def progress(line: str) -> None:
+        if not args.quiet:
+            print(line, file=progress_stream, flush=True)
+
+    base = VerifyOptions(
+        scope=scope,
+        waivers=waivers,
+        wait=not args.no_wait,
+        max_wait=args.timeout,
+        router_url=router_url(args.router_url),
+        progress=progress,
+    )
+    results = asyncio.run(_verify_all(specs, manifests, base, refresh_dir))
+    results = _with_waiver_warnings(results, waivers, scope)
+    write_reports(results, targets)
+    if not args.quiet:
+        print(terminal.render(results, verbose=args.verbose), end="", file=sys.stderr if to_stdout else sys.stdout)
+    return combined_exit_code(results)
+
+
+async def _verify_all(
+    specs: Sequence[StackSpec], manifests: dict[str, Any], base: VerifyOptions, refresh_dir: Path | None
+) -> list[VerificationResult]:
+    from infra.heroku import HerokuClient
+
+    clock = SystemClock()
+    async with HerokuClient(read_only=True, clock=clock) as heroku:
+        results = await asyncio.gather(
+            *(run_verification(s, heroku, clock, replace(base, manifest=manifests.get(s.stack))) for s in specs)
+        )
+    if refresh_dir is None:
+        return list(results)
+    return [await asyncio.to_thread(_fold_refresh, r, refresh_dir) for r in results]
+
+
+def _fold_refresh(result: VerificationResult, directory: Path) -> VerificationResult:
+    from infra.verify.findings import sort_key
+    from infra.verify.refresh import refresh_preview
+
+    outcome = refresh_preview(result.stack, cwd=directory)
+    findings = result.findings if outcome.finding is None else (*result.findings, outcome.finding)
+    warnings = result.warnings if outcome.warning is None else (*result.warnings, outcome.warning)
+    return replace(result, findings=tuple(sorted(findings, key=sort_key)), warnings=warnings)
+
+
+def _with_waiver_warnings(
+    results: list[VerificationResult], waivers: Sequence[Waiver], scope: Scope
+) -> list[VerificationResult]:
+    if not waivers or not results:
+        return results
+    today = results[0].started_at.date()
+    scoped = scope.apps is not None or bool(scope.checks)
+    warnings = waiver_warnings(waivers, [(r.stack, r.findings) for r in results], today=today, scoped=scoped)
+    last = results[-1]
+    return [*results[:-1], replace(last, warnings=(*last.warnings, *warnings))]
+
+
+# --- input ------------------------------------------------------------------------------------
+
+
+def _scope(args: argparse.Namespace, specs: Sequence[StackSpec]) -> Scope:
+    from infra.verify.checkids import PatternError
+
+    try:
+        scope = Scope.of(apps=args.app, checks=args.check or ())
+    except PatternError as err:
+        raise ScopeError(f"--check: {err}") from None
+    if scope.apps is not None:
+        for spec in specs:
+            check_scope(spec, scope)
+    return scope
+
+
+def _manifests(paths: Sequence[Path], stacks: set[str]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for path in paths:
+        try:
+            document = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ManifestError(f"{path}: no such file") from None
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+            raise ManifestError(f"{path}: not readable JSON ({type(err).__name__})") from None
+        stack = document.get("stack") if isinstance(document, dict) else None
+        if stack not in stacks:
+            raise ManifestError(f"{path}: is the manifest of stack {stack!r}, which this run does not check")
+        found[str(stack)] = document
+    return found
