@@ -17,7 +17,7 @@ from infra.clock import Clock
 from infra.heroku import HerokuClient
 from infra.promote.gate import StackCheck
 from infra.spec.models import StackSpec
-from infra.verify.reports.common import finding_lines
+from infra.verify.findings import Finding
 from infra.verify.run import VerifyOptions, run_verification
 
 
@@ -51,7 +51,7 @@ class VerificationAdapter:
         )
         result = await run_verification(spec, self._client, self._clock, options)
         failed = result.failures
-        problems = tuple(f"{f.check_id}: {' / '.join(finding_lines(f))}" for f in failed)
+        problems = tuple(_line(f) for f in failed)
         return StackCheck(
             stack=spec.stack,
             drift_free=not any(f.kind != "health" for f in failed),
@@ -59,3 +59,9 @@ class VerificationAdapter:
             problems=problems,
             checks=len(result.findings),
         )
+
+
+def _line(finding: Finding) -> str:
+    """One line per failed finding: its check id and summary, and who changed it when the log says."""
+    who = f" ({finding.attribution.note})" if finding.attribution is not None and finding.attribution.version else ""
+    return f"{finding.check_id}: {finding.summary}{who}"
