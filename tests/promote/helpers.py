@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from infra.clock import FakeClock
 from infra.cli.promote_cmd import open_env
+from infra.clock import FakeClock
 from infra.promote.journal import Journal, JournalStore
 from infra.promote.run import Confirm, PromoteRequest, PromotionResult, promote
 from infra.promote.session import Timing
@@ -22,11 +20,6 @@ TIMING = Timing(promotion_deadline=60, release_deadline=60)
 
 def yes(question: str) -> bool:
     return True
-
-
-@dataclass
-class Run:
-    lines: list[str] = field(default_factory=list)
 
 
 async def run_promotion(
@@ -58,10 +51,6 @@ async def run_promotion(
 def writes(sandbox: Sandbox) -> list[tuple[str, str, int]]:
     """Every write request the sandbox received (method, path, status), oldest first."""
     return [(r.method, r.path, r.status) for r in sandbox.requests.snapshot() if r.method not in ("GET", "HEAD")]
-
-
-def paths(records: Iterable[object]) -> list[str]:
-    return [f"{r.method} {r.path}" for r in records]  # type: ignore[attr-defined]
 
 
 def journal_of(project: Path) -> Journal:
