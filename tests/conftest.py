@@ -20,6 +20,7 @@ pytest_plugins: list[str] = [
     "tests.fixtures.sandbox",
     "tests.fixtures.pulumi_mocks",
     "tests.fixtures.promote",
+    "tests.fixtures.verify",
 ]
 
 

@@ -148,50 +148,29 @@ def formation(t: Target) -> list[Finding]:
                 )
             )
             continue
-        if got.quantity == want.quantity:
-            out.append(
-                t.finding(
-                    "formation",
-                    (want.type, "quantity"),
-                    Outcome.PASS,
-                    f"{want.type}: {got.quantity} dynos",
-                    expected=str(want.quantity),
-                    actual=str(got.quantity),
-                )
+        same_quantity = got.quantity == want.quantity
+        dynos = f"{got.quantity} dyno{'' if got.quantity == 1 else 's'}"
+        out.append(
+            t.finding(
+                "formation",
+                (want.type, "quantity"),
+                Outcome.PASS if same_quantity else Outcome.CHANGED,
+                f"{want.type} runs {dynos}" + ("" if same_quantity else f", expected {want.quantity}"),
+                expected=str(want.quantity),
+                actual=str(got.quantity),
             )
-        else:
-            out.append(
-                t.finding(
-                    "formation",
-                    (want.type, "quantity"),
-                    Outcome.CHANGED,
-                    f"{want.type} runs {got.quantity} dynos, expected {want.quantity}",
-                    expected=str(want.quantity),
-                    actual=str(got.quantity),
-                )
+        )
+        same_size = got.size.lower() == want.size.lower()
+        out.append(
+            t.finding(
+                "formation",
+                (want.type, "size"),
+                Outcome.PASS if same_size else Outcome.CHANGED,
+                f"{want.type} dynos are {got.size}" + ("" if same_size else f", expected {want.size}"),
+                expected=want.size,
+                actual=got.size,
             )
-        if got.size.lower() == want.size.lower():
-            out.append(
-                t.finding(
-                    "formation",
-                    (want.type, "size"),
-                    Outcome.PASS,
-                    f"{want.type}: {got.size} dynos",
-                    expected=want.size,
-                    actual=got.size,
-                )
-            )
-        else:
-            out.append(
-                t.finding(
-                    "formation",
-                    (want.type, "size"),
-                    Outcome.CHANGED,
-                    f"{want.type} dynos are {got.size}, expected {want.size}",
-                    expected=want.size,
-                    actual=got.size,
-                )
-            )
+        )
     declared = {p.type for p in e.formation}
     for ptype in sorted(set(by_type) - declared):
         got = by_type[ptype]
