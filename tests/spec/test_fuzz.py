@@ -2,9 +2,9 @@
 
 Each example starts from a valid document (ShopSentiment's two stacks, InventorySync's two),
 with plain-text credentials planted where a careless user puts them (a secret written without
-`secure:`, a password in plain config, a drain URL with a token). It then breaks it: a value replaced by junk of any type, a key deleted or renamed,
-the YAML text cut short or replaced. Whatever the loader says must never echo a planted
-credential.
+`secure:`, a password in plain config, a drain URL with a token). It then breaks it: a value
+replaced by junk of any type, a key deleted or renamed, the YAML text cut short or replaced.
+Whatever the loader says must never echo a planted credential.
 """
 
 from __future__ import annotations
