@@ -272,7 +272,8 @@ async def _resume(
             return _done(
                 session, Outcome.RESOLVED, "production already runs its previous releases; nothing to roll back"
             )
-        return await _guarded(session, _roll_back_and_check(session, target, apps, ["rollback resumed"]))
+        why = "rollback asked for by --rollback" if request.action == "rollback" else "an interrupted rollback resumed"
+        return await _guarded(session, _roll_back_and_check(session, target, apps, [why]))
     if journal.phase == Phase.PROMOTING:
         for state in states:  # a promotion POST whose answer was lost: judge by where production is
             app = state.app
