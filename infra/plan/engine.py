@@ -32,7 +32,7 @@ from infra.errors import PlanError, StackError
 
 T = TypeVar("T")
 
-Path = tuple[str, ...]
+InputPath = tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ class Registration:
     providers: Mapping[str, str]
     custom: bool
     inputs: Mapping[str, Any]
-    secret_paths: frozenset[Path]
+    secret_paths: frozenset[InputPath]
     property_dependencies: Mapping[str, tuple[str, ...]]
     dependencies: tuple[str, ...]
     protect: bool
@@ -138,7 +138,7 @@ class RecordingMonitor(MockMonitor):
         if request.type == "pulumi:pulumi:Stack":
             return response
         raw = rpc.deserialize_properties(request.object)
-        secrets: set[Path] = set()
+        secrets: set[InputPath] = set()
         inputs = _unwrap(raw, (), secrets)
         registration = Registration(
             urn=response.urn,
@@ -262,7 +262,7 @@ class _Collector(logging.Handler):
         self.messages.append(LogMessage(severity=record.levelname.lower(), message=record.getMessage()))
 
 
-def _unwrap(value: Any, path: Path, secrets: set[Path]) -> Any:
+def _unwrap(value: Any, path: InputPath, secrets: set[InputPath]) -> Any:
     """`value` with Pulumi's secret envelopes removed; the path of each envelope goes into `secrets`."""
     if rpc.is_rpc_secret(value):
         secrets.add(path)
