@@ -186,6 +186,18 @@ async def test_non_idempotent_requests_are_not_retried_on_5xx(
     assert (stats.retries, clock.sleeps) == (0, [])
 
 
+async def test_a_put_is_resent_after_a_5xx_because_it_replaces_the_whole_value(
+    sandbox_transport: SandboxTransport, set_faults: SetFaults
+) -> None:
+    path = "/apps/shop-staging/buildpack-installations"
+    async with sandbox_client(sandbox_transport) as heroku:
+        await heroku.post("/apps", json={"name": "shop-staging"})
+        set_faults(error_burst=1)
+        installed = await heroku.put(path, json={"updates": [{"buildpack": "heroku/python"}]})
+    assert [b["buildpack"]["name"] for b in installed] == ["heroku/python"]
+    assert (await sandbox_log(sandbox_transport))[1:] == [("PUT", path, 503), ("PUT", path, 200)]
+
+
 # --- dropped and refused connections -------------------------------------------------------------
 
 
