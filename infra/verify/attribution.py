@@ -12,7 +12,7 @@ the last release naming a var, it is the likely cause and the note says "probabl
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 
 from infra.verify.findings import Attribution, Finding
@@ -32,12 +32,16 @@ NO_RELEASE = {
 _ROLLBACK = re.compile(r"^Rollback to v\d+", re.IGNORECASE)
 
 
-def attribute(findings: Iterable[Finding], live: LiveApp) -> list[Finding]:
-    """The findings, with an `attribution` on each drift finding."""
-    return [replace(f, attribution=explain(f, live)) if f.outcome.is_drift else f for f in findings]
+def attribute(findings: Iterable[Finding], live: LiveApp, related: Mapping[str, str] | None = None) -> list[Finding]:
+    """The findings, with an `attribution` on each drift finding.
+
+    `related` maps a config var to the add-on that sets it (`ExpectedApp.provided_vars`), so a
+    var that vanished with its add-on is traced to the release that detached the add-on.
+    """
+    return [replace(f, attribution=explain(f, live, related)) if f.outcome.is_drift else f for f in findings]
 
 
-def explain(finding: Finding, live: LiveApp) -> Attribution:
+def explain(finding: Finding, live: LiveApp, related: Mapping[str, str] | None = None) -> Attribution:
     if live.info is None:
         return Attribution(note="the app is gone, and its release log with it")
     if finding.kind in NO_RELEASE:
@@ -50,6 +54,8 @@ def explain(finding: Finding, live: LiveApp) -> Attribution:
     if isinstance(releases, FetchFailed):
         return Attribution(note=f"the release log could not be read: {releases.reason}")
     terms = _terms(finding, live)
+    if finding.kind == "config" and related and terms and terms[0] in related:
+        terms.append(related[terms[0]])
     return _from_log(terms, releases, allow_rollback=finding.kind == "config")
 
 

@@ -2,7 +2,8 @@
 
 Add-on provisioning, a release still in its release phase, an ACM certificate being issued
 and an app booting are not drift, but not done either. Each such check gets a poll with its
-own deadline and interval (`WaitPolicy`; intervals grow by half up to four times the base).
+own deadline and interval (`WaitPolicy`; API poll intervals grow by half up to four times the
+base, health checks keep the spec's `interval_seconds`).
 A poll re-reads only its own object (one add-on, one release, one domain, or the app's
 health URL), then the pure comparison runs again for that app; nothing else is re-fetched.
 A health check waits while its app's newest release is still pending, so it is judged
@@ -99,7 +100,8 @@ class Convergence:
                     polls.remove(poll)
                     self._close(poll, start, now)
                 else:
-                    poll.interval = min(poll.interval * 1.5, poll.base_interval * 4)
+                    if poll.kind != "health":  # API polls back off; health keeps the spec's interval
+                        poll.interval = min(poll.interval * 1.5, poll.base_interval * 4)
                     poll.next_at = min(now + poll.interval, poll.deadline)
 
     # --- building polls ------------------------------------------------------------------------

@@ -107,7 +107,9 @@ async def run_verification(
 
     findings: list[Finding] = []
     for key, app_findings in convergence.results().items():
-        findings += attribute(app_findings, convergence.targets[key].live)
+        target = convergence.targets[key]
+        related = {var: addon.name for var, addon in target.expected.provided_vars.items()}
+        findings += attribute(app_findings, target.live, related)
     findings = apply_waivers(findings, options.waivers, stack=spec.stack, today=clock.now().date())
     reused = (options.memo.reused if options.memo is not None else 0) - reused_before
     return VerificationResult(
