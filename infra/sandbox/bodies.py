@@ -7,18 +7,33 @@ reads as `{}` because the provider sends none on bodyless calls (ACM enable, del
 from __future__ import annotations
 
 import json
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 from starlette.requests import Request
 
 from infra.sandbox.responses import bad_request, invalid
 
 
 class Body(BaseModel):
-    """Base of every request body model."""
+    """Base of every request body model.
+
+    Optional fields default to None when left out, but an explicit `null` is refused unless
+    the field is in `nullable` (the schema allows null there): Heroku's schema types most
+    fields as plain strings, and clients leave out what they do not set.
+    """
 
     model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
+    nullable: ClassVar[frozenset[str]] = frozenset()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_stray_nulls(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            for key, value in data.items():
+                if value is None and key in cls.model_fields and key not in cls.nullable:
+                    raise ValueError(f"{key} must not be null")
+        return data
 
 
 M = TypeVar("M", bound=BaseModel)
@@ -37,8 +52,9 @@ async def read_json(request: Request) -> Any:
 def _describe(err: ValidationError) -> str:
     problems = []
     for item in err.errors():
-        where = ".".join(str(part) for part in item["loc"]) or "body"
-        problems.append(f"{where}: {item['msg']}")
+        where = ".".join(str(part) for part in item["loc"])
+        message = item["msg"].removeprefix("Value error, ")
+        problems.append(f"{where}: {message}" if where else message)
     return "Invalid params: " + "; ".join(problems) + "."
 
 

@@ -51,6 +51,8 @@ class AddonUpdate(Body):
 
 
 class AttachmentCreate(Body):
+    nullable = frozenset({"namespace"})
+
     addon: str
     app: str
     confirm: str | None = None

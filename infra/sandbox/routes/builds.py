@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 
 
 class SlugCreate(Body):
+    nullable = frozenset({"buildpack_provided_description", "checksum", "commit", "commit_description"})
+
     process_types: dict[str, str]
     buildpack_provided_description: str | None = None
     checksum: str | None = None
@@ -41,6 +43,8 @@ class SlugCreate(Body):
 
 
 class SourceBlob(Body):
+    nullable = frozenset({"checksum", "version", "version_description"})
+
     url: str
     checksum: str | None = None
     version: str | None = None
@@ -53,6 +57,8 @@ class BuildBuildpack(Body):
 
 
 class BuildCreate(Body):
+    nullable = frozenset({"buildpacks"})
+
     source_blob: SourceBlob
     buildpacks: list[BuildBuildpack] | None = None
 

@@ -26,11 +26,15 @@ _NOUNS = ("willow", "basin", "badlands", "lake", "cove", "harbor", "plains", "me
 
 
 class DomainCreate(Body):
+    nullable = frozenset({"sni_endpoint"})
+
     hostname: str
     sni_endpoint: str | None
 
 
 class DomainUpdate(Body):
+    nullable = frozenset({"sni_endpoint"})
+
     sni_endpoint: str | None
 
 

@@ -31,6 +31,8 @@ class Owner(Body):
 
 
 class PipelineCreate(Body):
+    nullable = frozenset({"owner"})
+
     name: str
     owner: Owner | None = None
 
