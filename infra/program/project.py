@@ -4,7 +4,9 @@ Pulumi runs the program from `main:` (here `infra/`), and depending on the CLI v
 working directory is the project root or the program directory, while
 `pulumi.get_root_directory()` is only filled in by newer language hosts. The project is
 the nearest directory, from the root directory or the working directory upwards, whose
-`Pulumi.yaml` names the project being run.
+`Pulumi.yaml` names the project being run. (A project whose `main:` points into another
+checkout, like examples/inventorysync, is found only from its own directory: the CLI's usual
+working directory.)
 """
 
 from __future__ import annotations
