@@ -24,8 +24,8 @@ from infra.verify.checkids import Scope
 from infra.verify.health import ROUTER_ENV, router_url
 from infra.verify.reports import ReportTarget, parse_report_target, terminal, write_reports
 from infra.verify.result import VerificationResult, combined_exit_code
-from infra.verify.run import VerifyOptions, check_scope, run_verification
-from infra.verify.waivers import Waiver, load_waivers, waiver_warnings
+from infra.verify.run import VerifyOptions, add_waiver_warnings, check_scope, run_verification
+from infra.verify.waivers import Waiver, load_waivers
 
 VERIFY_DESCRIPTION = """\
 Compare what Pulumi.STACK.yaml declares with what Heroku runs, right after `pulumi up`:
@@ -197,7 +197,7 @@ def _run(
         progress=progress,
     )
     results = asyncio.run(_verify_all(specs, manifests, base, refresh_dir))
-    results = _with_waiver_warnings(results, waivers, scope)
+    results = add_waiver_warnings(results, waivers, scope)
     write_reports(results, targets)
     if not args.quiet:
         print(terminal.render(results, verbose=args.verbose), end="", file=sys.stderr if to_stdout else sys.stdout)
@@ -227,18 +227,6 @@ def _fold_refresh(result: VerificationResult, directory: Path) -> VerificationRe
     findings = result.findings if outcome.finding is None else (*result.findings, outcome.finding)
     warnings = result.warnings if outcome.warning is None else (*result.warnings, outcome.warning)
     return replace(result, findings=tuple(sorted(findings, key=sort_key)), warnings=warnings)
-
-
-def _with_waiver_warnings(
-    results: list[VerificationResult], waivers: Sequence[Waiver], scope: Scope
-) -> list[VerificationResult]:
-    if not waivers or not results:
-        return results
-    today = results[0].started_at.date()
-    scoped = scope.apps is not None or bool(scope.checks)
-    warnings = waiver_warnings(waivers, [(r.stack, r.findings) for r in results], today=today, scoped=scoped)
-    last = results[-1]
-    return [*results[:-1], replace(last, warnings=(*last.warnings, *warnings))]
 
 
 # --- input ------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from infra.verify.findings import Attribution, Finding, Outcome, WaiverRef
 from infra.verify.live import FetchFailed, LiveApp, LivePipeline
 from infra.verify.refresh import RefreshOutcome, refresh_preview
 from infra.verify.result import ApiUsage, Coverage, VerificationResult, combined_exit_code, exit_code_for
-from infra.verify.run import VerifyOptions, run_verification
+from infra.verify.run import VerifyOptions, add_waiver_warnings, run_verification
 from infra.verify.snapshot import ScanMemo, SnapshotReader
 from infra.verify.target import Target
 from infra.verify.waivers import Waiver, apply_waivers, load_waivers
@@ -48,6 +48,7 @@ __all__ = [
     "WaitPolicy",
     "Waiver",
     "WaiverRef",
+    "add_waiver_warnings",
     "apply_waivers",
     "check_id",
     "combined_exit_code",

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import httpx
@@ -30,7 +30,7 @@ from infra.verify.live import LivePipeline
 from infra.verify.result import ApiUsage, VerificationResult
 from infra.verify.snapshot import RELEASE_WINDOW, ScanMemo, SnapshotReader, collections_for
 from infra.verify.target import Target
-from infra.verify.waivers import Waiver, apply_waivers
+from infra.verify.waivers import Waiver, apply_waivers, waiver_warnings
 
 
 @dataclass(frozen=True)
@@ -127,7 +127,7 @@ async def run_verification(
 
 
 async def _snapshot(expected: ExpectedStack, reader: SnapshotReader, scope: Scope) -> dict[str, Target]:
-    keys = [k for k in expected.apps if scope.includes_app(k)]
+    keys = [k for k in expected.apps if scope.kinds(k)]  # a scope that reaches no check of an app costs no call
     needs = {k: collections_for(scope.kinds(k), expected.apps[k]) for k in keys}
     wants_pipeline = any("coupling" in n for n in needs.values())
     pipeline_task = asyncio.ensure_future(reader.pipeline(expected.pipeline)) if wants_pipeline else None
@@ -139,6 +139,24 @@ async def _snapshot(expected: ExpectedStack, reader: SnapshotReader, scope: Scop
         )
         for key, live in zip(keys, lives, strict=True)
     }
+
+
+def add_waiver_warnings(
+    results: Sequence[VerificationResult], waivers: Sequence[Waiver], scope: Scope
+) -> list[VerificationResult]:
+    """The results of one run over one or more stacks, the last one carrying the stale-waiver warnings.
+
+    Waivers are judged over the whole run (a waiver for production is not stale in a staging-only
+    result), so this runs once all stacks are verified; a scoped run does not call a waiver unused
+    just because its checks were out of scope.
+    """
+    if not waivers or not results:
+        return list(results)
+    today = results[0].started_at.date()
+    scoped = scope.apps is not None or bool(scope.checks)
+    warnings = waiver_warnings(waivers, [(r.stack, r.findings) for r in results], today=today, scoped=scoped)
+    last = results[-1]
+    return [*results[:-1], replace(last, warnings=(*last.warnings, *warnings))]
 
 
 def _unmatched_patterns(scope: Scope, findings: Sequence[Finding]) -> list[str]:
