@@ -119,7 +119,7 @@ async def run_verification(
         started_at=started_at,
         duration_seconds=round(clock.monotonic() - start, 3),
         findings=tuple(sorted(findings, key=sort_key)),
-        warnings=(*expected.notes, *_unmatched_patterns(options.scope, findings)),
+        warnings=(*expected.notes, *_vacuous(expected, options.scope), *_unmatched_patterns(options.scope, findings)),
         api=ApiUsage.between(before, client.stats, reused=reused),
         secrets_checked_by=expected.secrets_checked_by,
         scope=_describe(options.scope),
@@ -157,6 +157,18 @@ def add_waiver_warnings(
     warnings = waiver_warnings(waivers, [(r.stack, r.findings) for r in results], today=today, scoped=scoped)
     last = results[-1]
     return [*results[:-1], replace(last, warnings=(*last.warnings, *warnings))]
+
+
+def _vacuous(expected: ExpectedStack, scope: Scope) -> list[str]:
+    """Checks that would assert nothing: an app serving web traffic with no health check declared."""
+    return [
+        f"apps.{key} ({app.name}) runs web dynos but declares no `health` check, so nothing proves it serves "
+        "requests; add one (path, expected status and JSON, release_field)"
+        for key, app in expected.apps.items()
+        if "health" in scope.kinds(key)
+        and app.health is None
+        and any(p.type == "web" and p.quantity for p in app.formation)
+    ]
 
 
 def _unmatched_patterns(scope: Scope, findings: Sequence[Finding]) -> list[str]:

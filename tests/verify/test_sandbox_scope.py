@@ -144,3 +144,20 @@ async def test_an_active_waiver_waives_drift_and_an_expired_one_lets_it_fail(
         "waiver 3 (`web/config/GONE`, owner qa@example.com) is unused: it matches no check in this run, "
         "so delete or fix it",
     )
+
+
+async def test_a_web_app_without_a_health_check_is_warned_about_as_asserting_nothing(
+    staging: StackSpec, deploy_stack: DeployStack, verify_stack: VerifyStack
+) -> None:
+    silent = staging.model_copy(update={"apps": {"web": staging.apps["web"].model_copy(update={"health": None})}})
+    deployed = await deploy_stack(with_secret_values(silent, SECRETS))
+
+    result = await verify_stack(silent, manifest=deployed.manifest)
+
+    assert (result.exit_code, result.warnings) == (
+        ExitCode.OK,
+        (
+            "apps.web (shopsentiment-staging) runs web dynos but declares no `health` check, so nothing proves it "
+            "serves requests; add one (path, expected status and JSON, release_field)",
+        ),
+    )
