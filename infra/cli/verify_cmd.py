@@ -210,12 +210,15 @@ async def _verify_all(
     from infra.heroku import HerokuClient
 
     clock = SystemClock()
+    results: list[VerificationResult] = []
     async with HerokuClient(read_only=True, clock=clock) as heroku:
-        results = await asyncio.gather(
-            *(run_verification(s, heroku, clock, replace(base, manifest=manifests.get(s.stack))) for s in specs)
-        )
+        # One stack after another, so each result's API usage is its own; apps within a stack run at once.
+        for spec in specs:
+            results.append(
+                await run_verification(spec, heroku, clock, replace(base, manifest=manifests.get(spec.stack)))
+            )
     if refresh_dir is None:
-        return list(results)
+        return results
     return [await asyncio.to_thread(_fold_refresh, r, refresh_dir) for r in results]
 
 

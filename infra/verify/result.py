@@ -23,7 +23,11 @@ COVERAGE_KINDS = ("config", "addon", "attachment", "domain", "formation", "drain
 
 @dataclass(frozen=True)
 class ApiUsage:
-    """What the run asked of the Heroku API (retries included) and what it skipped."""
+    """What the run asked of the Heroku API (retries included) and what it skipped.
+
+    Measured on the client between the run's start and end: runs sharing one client at the same
+    time would count each other's requests, so the CLI verifies stacks one after another.
+    """
 
     requests: int = 0
     not_modified: int = 0
