@@ -233,7 +233,7 @@ class Convergence:
         if poll.last_error is not None and poll.settled_at is None:
             reason = f"still pending when polling failed: {poll.last_error}"
             self.findings[poll.app] = [
-                f.with_outcome(Outcome.ERROR, summary=reason) if f.check_id in poll.ids else f
+                replace(f, outcome=Outcome.ERROR, summary=reason) if f.check_id in poll.ids else f
                 for f in self.findings[poll.app]
             ]
 

@@ -8,7 +8,7 @@ a finding cannot carry a secret, because nothing secret is ever handed to it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -82,15 +82,11 @@ class Finding:
     waived_from: Outcome | None = None  # the drift outcome a waiver covers
     attempts: int = 1
     duration_seconds: float = 0.0
-    details: tuple[str, ...] = field(default=())
 
     @property
     def failed(self) -> bool:
         """True when this finding by itself makes the run unclean."""
         return self.outcome in DRIFT_OUTCOMES or self.outcome in (Outcome.ERROR, Outcome.PENDING)
-
-    def with_outcome(self, outcome: Outcome, **changes: object) -> Finding:
-        return replace(self, outcome=outcome, **changes)  # type: ignore[arg-type]
 
 
 def sort_key(finding: Finding) -> tuple[int, str]:

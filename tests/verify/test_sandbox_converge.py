@@ -6,15 +6,19 @@ object still converging is re-read: the request log shows nothing else fetched t
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
 
+from infra.clock import FakeClock
 from infra.errors import ExitCode
 from infra.sandbox import Delays
 from infra.spec import load_stack
 from infra.spec.models import AddonSpec, StackSpec
+from infra.verify.checkids import Scope
 from tests.fixtures.deploy import DeployedStack
+from tests.fixtures.sandbox import SetFaults
 from tests.fixtures.verify import ApiRequests, DeployStack, Person, VerifyStack, rows, with_secret_values
 
 pytestmark = pytest.mark.anyio
@@ -130,3 +134,30 @@ async def test_progress_is_reported_while_waiting(
 
     assert lines[0] == f"waiting on 1 check: web/addon/{DB}/state (still provisioning, 600s left)"
     assert len(lines) == 3
+
+
+async def test_a_poll_that_keeps_failing_ends_as_an_error_not_as_drift(
+    staging: StackSpec,
+    deployed: DeployedStack,
+    person: Person,
+    verify_stack: VerifyStack,
+    set_faults: SetFaults,
+    sandbox_clock: FakeClock,
+) -> None:
+    await add_database(person)
+    start = sandbox_clock.monotonic()
+
+    async def api_down_once_polling_starts() -> None:
+        while sandbox_clock.monotonic() == start:
+            await asyncio.sleep(0)
+        set_faults(error_rate=1.0)
+
+    breaker = asyncio.ensure_future(api_down_once_polling_starts())
+    result = await verify_stack(
+        with_database(staging), manifest=deployed.manifest, scope=Scope.of(checks=["web/addon"])
+    )
+    await breaker
+
+    state = next(f for f in result.findings if f.check_id == f"web/addon/{DB}/state")
+    assert (state.outcome.value, state.summary.split(": GET")[0]) == ("error", "still pending when polling failed")
+    assert result.exit_code is ExitCode.ERROR
