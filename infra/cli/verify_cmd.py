@@ -60,6 +60,12 @@ def exit_code_table() -> str:
     return f"exit codes:\n{rows}"
 
 
+def exit_code_markdown() -> str:
+    """The README's exit-code table, rendered from the same definition as `--help`."""
+    rows = "\n".join(f"| {code.value} | `{code.name}` | {code.meaning} |" for code in VERIFY_EXIT_CODES)
+    return f"| Exit | Name | Meaning |\n| --- | --- | --- |\n{rows}"
+
+
 def _epilog(example: str) -> str:
     return f"{exit_code_table()}\n\nexample:\n  {example}"
 
