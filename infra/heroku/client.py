@@ -22,12 +22,10 @@ Every wait goes through the injected `Clock` and every jitter through the inject
 from __future__ import annotations
 
 import asyncio
-import json as jsonlib
 import logging
 import platform
 import random
 import uuid
-from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from types import TracebackType
 from typing import Any, Self
@@ -35,14 +33,8 @@ from typing import Any, Self
 import httpx
 
 from infra.clock import Clock, SystemClock
-from infra.errors import (
-    HerokuAPIError,
-    RateLimited,
-    ReadOnlyViolation,
-    TransportError,
-    UnexpectedResponse,
-    api_error_class,
-)
+from infra.errors import ReadOnlyViolation, TransportError, UnexpectedResponse
+from infra.heroku.answers import Page, api_error, decode, describe_transport_error, json_kind, rate_limit_exhausted
 from infra.heroku.credentials import resolve_base_url, resolve_token
 from infra.heroku.etag_cache import CachedPage, EtagCache
 from infra.heroku.pacing import PacingGate
@@ -69,14 +61,6 @@ def default_user_agent() -> str:
     except PackageNotFoundError:
         ours = "0+unknown"
     return f"heroku-stack/{ours} httpx/{httpx.__version__} python/{platform.python_version()}"
-
-
-@dataclass(frozen=True)
-class _Page:
-    status: int
-    next_range: str | None
-    body: bytes
-    request_id: str
 
 
 class HerokuClient:
@@ -163,13 +147,13 @@ class HerokuClient:
     async def get(self, path: str) -> JSONObject:
         """GET a single resource (an app, its config vars, one add-on) as a JSON object."""
         page = await self._fetch("GET", path, range_header=None)
-        body = _decode(page.body, method="GET", path=path, page=page)
+        body = decode(page, method="GET", path=path)
         if not isinstance(body, dict):
             raise UnexpectedResponse(
                 method="GET",
                 path=path,
                 status=page.status,
-                reason=f"expected a JSON object, got {_json_kind(body)} (use get_list for collections)",
+                reason=f"expected a JSON object, got {json_kind(body)} (use get_list for collections)",
                 request_id=page.request_id,
             )
         return body
@@ -194,13 +178,13 @@ class HerokuClient:
         range_header = first_range(sort, page_size=wanted, order=order)
         for _ in range(MAX_PAGES):
             page = await self._fetch("GET", path, range_header=range_header)
-            body = _decode(page.body, method="GET", path=path, page=page)
+            body = decode(page, method="GET", path=path)
             if not isinstance(body, list) or not all(isinstance(item, dict) for item in body):
                 raise UnexpectedResponse(
                     method="GET",
                     path=path,
                     status=page.status,
-                    reason=f"expected a JSON array of objects, got {_json_kind(body)}",
+                    reason=f"expected a JSON array of objects, got {json_kind(body)}",
                     request_id=page.request_id,
                 )
             items.extend(body)
@@ -241,11 +225,11 @@ class HerokuClient:
         """Any method; returns the decoded JSON body (None when empty). GETs use the ETag cache."""
         method = method.upper()
         page = await self._fetch(method, path, range_header=None, json=json)
-        return _decode(page.body, method=method, path=path, page=page)
+        return decode(page, method=method, path=path)
 
     # --- the wire ------------------------------------------------------------------------------
 
-    async def _fetch(self, method: str, path: str, *, range_header: str | None, json: Any = None) -> _Page:
+    async def _fetch(self, method: str, path: str, *, range_header: str | None, json: Any = None) -> Page:
         """One logical request: read-only guard, ETag revalidation, retries; returns the usable answer."""
         if self.read_only and method not in READ_METHODS:
             raise ReadOnlyViolation(method=method, path=path)
@@ -271,7 +255,7 @@ class HerokuClient:
                     request_id=request_id,
                 )
             self._stats.not_modified += 1
-            return _Page(cached.status, cached.next_range, cached.body, request_id)
+            return Page(cached.status, cached.next_range, cached.body, request_id)
         if not 200 <= status < 300:
             reason = "a redirect, which the Platform API does not send" if 300 <= status < 400 else "unexpected status"
             raise UnexpectedResponse(method=method, path=path, status=status, reason=reason, request_id=request_id)
@@ -279,7 +263,7 @@ class HerokuClient:
         etag = response.headers.get("ETag")
         if method == "GET" and etag:
             self._cache.put(key, CachedPage(etag=etag, status=status, next_range=next_range, body=response.content))
-        return _Page(status, next_range, response.content, request_id)
+        return Page(status, next_range, response.content, request_id)
 
     async def _send(self, method: str, path: str, headers: dict[str, str], json: Any) -> tuple[httpx.Response, str]:
         """Send until there is an answer to hand back, or raise the typed error; retries live here."""
@@ -303,7 +287,7 @@ class HerokuClient:
                     )
             except httpx.TransportError as exc:
                 self._stats.transport_errors += 1
-                reason = _describe_transport_error(exc)
+                reason = describe_transport_error(exc)
                 may_resend = isinstance(exc, _NOT_SENT) or policy.retries_after_failure(method)
                 if not may_resend or failures + 1 >= policy.attempts:
                     logger.warning(
@@ -345,7 +329,17 @@ class HerokuClient:
                     )
                     delay = max(min(jittered, left), policy.refill_interval)
                 if delay > left:
-                    raise self._rate_limit_exhausted(method, path, response, request_id, throttled_for, asked)
+                    error = rate_limit_exhausted(
+                        method,
+                        path,
+                        response,
+                        request_id,
+                        waited=throttled_for,
+                        asked=asked,
+                        limit=policy.rate_limit_wait,
+                    )
+                    logger.warning("%s %s -> 429 (request id %s): %s", method, path, request_id, error.api_message)
+                    raise error
                 throttled_for += delay
                 logger.info(
                     "%s %s -> 429 rate limited (request id %s); waiting %.1fs (%.1fs of %.0fs spent)",
@@ -367,7 +361,7 @@ class HerokuClient:
                     await self._sleep(delay)
                     continue
             if status >= 400:
-                raise _api_error(method, path, response, request_id)
+                raise api_error(method, path, response, request_id)
             return response, request_id
 
     def _auth_headers(self, request_id: str) -> dict[str, str]:
@@ -376,80 +370,3 @@ class HerokuClient:
     async def _sleep(self, seconds: float) -> None:
         self._stats.waited_seconds += seconds
         await self._clock.sleep(seconds)
-
-    def _rate_limit_exhausted(
-        self,
-        method: str,
-        path: str,
-        response: httpx.Response,
-        request_id: str,
-        waited: float,
-        asked: float | None,
-    ) -> RateLimited:
-        error_id, message = _error_body(response)
-        limit = self._policy.rate_limit_wait
-        if asked is not None and asked > limit - waited:
-            why = (
-                f"Heroku asked to wait {asked:.0f}s, more than the {limit - waited:.0f}s left of the {limit:.0f}s limit"
-            )
-        else:
-            why = f"gave up after waiting {waited:.0f}s of the {limit:.0f}s limit"
-        logger.warning("%s %s -> 429 rate limited (request id %s): %s", method, path, request_id, why)
-        return RateLimited(
-            method=method,
-            path=path,
-            status=429,
-            error_id=error_id,
-            message=f"{message} ({why})",
-            request_id=request_id,
-        )
-
-
-def _api_error(method: str, path: str, response: httpx.Response, request_id: str) -> HerokuAPIError:
-    error_id, message = _error_body(response)
-    cls = api_error_class(error_id, response.status_code)
-    logger.debug("%s %s -> %d %s (request id %s)", method, path, response.status_code, error_id, request_id)
-    return cls(
-        method=method,
-        path=path,
-        status=response.status_code,
-        error_id=error_id,
-        message=message,
-        request_id=request_id,
-    )
-
-
-def _error_body(response: httpx.Response) -> tuple[str, str]:
-    """Heroku's ``{"id", "message"}``; a body that is not one is summarised, never echoed."""
-    try:
-        body = response.json()
-    except (ValueError, UnicodeDecodeError):
-        body = None
-    if isinstance(body, dict) and isinstance(body.get("id"), str) and isinstance(body.get("message"), str):
-        return body["id"], body["message"]
-    return "unknown", f"{response.reason_phrase or 'error'} (the body was not Heroku's JSON error)"
-
-
-def _decode(body: bytes, *, method: str, path: str, page: _Page) -> Any:
-    if not body.strip():
-        return None
-    try:
-        return jsonlib.loads(body)
-    except ValueError:
-        raise UnexpectedResponse(
-            method=method, path=path, status=page.status, reason="the body is not JSON", request_id=page.request_id
-        ) from None
-
-
-def _json_kind(value: Any) -> str:
-    if isinstance(value, list):
-        return "an array" if all(isinstance(item, dict) for item in value) else "an array of non-objects"
-    if isinstance(value, dict):
-        return "an object"
-    return "nothing" if value is None else type(value).__name__
-
-
-def _describe_transport_error(exc: httpx.TransportError) -> str:
-    detail = str(exc).strip()
-    name = type(exc).__name__
-    return f"{name}: {detail}" if detail else name

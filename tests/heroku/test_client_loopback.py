@@ -40,7 +40,8 @@ async def test_dropped_connections_on_a_real_socket_are_retried_for_reads_only(
         with pytest.raises(TransportError) as err:
             await heroku.post("/apps", json={"name": "shop-staging"})
         stats = heroku.stats
-    assert err.value.reason.startswith("RemoteProtocolError: ")
+    # A socket cut mid-answer reads as a protocol error or a reset, depending on timing.
+    assert err.value.reason.split(":")[0] in {"RemoteProtocolError", "ReadError"}
     assert (stats.by_method, stats.transport_errors, stats.retries) == ({"GET": 3, "POST": 1}, 3, 2)
 
 
