@@ -7,7 +7,7 @@ Verification, drift detection and promotion talk to Heroku only through this cla
   ``Request-Id`` per request, and the token as ``Authorization: Bearer`` (never logged or shown);
 - follows ``Range``/``Next-Range`` pagination to the end of every list (`get_list`);
 - turns error answers into the exception chosen by Heroku's error ``id`` (`infra.errors`),
-  carrying method, path, status and Heroku's ``Request-Id``;
+  carrying method, path, status and Heroku's ``Request-Id`` (`infra.heroku.answers`);
 - paces itself from ``RateLimit-Remaining``, backs off on 429 within a bounded wait, and retries
   only idempotent requests on 5xx and lost connections (`infra.heroku.policy`);
 - revalidates GETs with ``If-None-Match`` so unchanged resources cost a 304 (`EtagCache`);
