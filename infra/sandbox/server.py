@@ -11,6 +11,7 @@ import logging
 import socket
 import threading
 import time
+from collections.abc import Callable
 from types import TracebackType
 
 import uvicorn
@@ -45,6 +46,41 @@ def free_port(host: str = "127.0.0.1") -> int:
 def uvicorn_config(app: Starlette, host: str, port: int, log_level: str = "warning") -> uvicorn.Config:
     quiet_deliberate_drops()
     return uvicorn.Config(app, host=host, port=port, log_level=log_level, access_log=False, lifespan="on")
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening socket on `host:port` (0 = any free port), or a `SandboxError` saying why not."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    # proto=IPPROTO_TCP matters: asyncio only sets TCP_NODELAY on accepted sockets that say so, and
+    # without it every keep-alive answer waits ~40 ms for a delayed ACK (Nagle).
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as err:
+        sock.close()
+        raise SandboxError(f"sandbox: cannot listen on {host}:{port} ({err.strerror or err})") from None
+    sock.listen(128)
+    sock.set_inheritable(True)
+    return sock
+
+
+def serve_foreground(
+    app: Starlette, host: str, port: int, on_ready: Callable[[str], None], log_level: str = "warning"
+) -> None:
+    """Serve `app` until interrupted (Ctrl+C, SIGTERM); `on_ready(base_url)` runs once it is listening."""
+    sock = bind(host, port)
+    actual = sock.getsockname()[1]
+    shown = f"[{host}]" if ":" in host else host
+    server = uvicorn.Server(uvicorn_config(app, host, actual, log_level))
+    on_ready(f"http://{shown}:{actual}")
+    try:
+        server.run(sockets=[sock])
+    except KeyboardInterrupt:
+        pass  # uvicorn re-raises the Ctrl+C it already handled; stopping is the normal way out
+    finally:
+        sock.close()
 
 
 class BackgroundServer:

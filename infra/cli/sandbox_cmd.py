@@ -1,0 +1,133 @@
+"""`heroku-stack sandbox`: run the local Heroku Platform API emulator on a port, with optional faults."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+
+from infra.errors import ExitCode
+
+DEFAULT_STATE = ".heroku-sandbox.sqlite3"
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "sandbox",
+        help="run the local Heroku API sandbox (an emulator of the Platform API)",
+        description="Serve a local emulator of the Heroku Platform API, for rehearsing `pulumi up`, verify and "
+        "promote offline. State persists in --state; the admin and fault API is under /__sandbox/.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=5050, help="port to listen on; 0 picks a free one (default: 5050)")
+    parser.add_argument(
+        "--state",
+        default=DEFAULT_STATE,
+        help=f"SQLite file holding the sandbox's state, kept across restarts; ':memory:' keeps nothing "
+        f"(default: {DEFAULT_STATE})",
+    )
+    parser.add_argument(
+        "--token",
+        action="append",
+        metavar="TOKEN",
+        help="an API token to accept (repeatable); without it any non-empty token is accepted",
+    )
+    parser.add_argument("--seed", type=int, help="make generated ids, names and hostnames deterministic")
+    delays = parser.add_argument_group("delays (seconds before asynchronous changes complete; default 0)")
+    for name, what in (
+        ("release", "a release goes pending -> succeeded"),
+        ("addon", "an add-on goes provisioning -> provisioned"),
+        ("build", "a build goes pending -> succeeded"),
+        ("promotion", "a promotion goes pending -> completed"),
+    ):
+        delays.add_argument(f"--{name}-delay", type=float, default=0.0, metavar="S", help=what)
+    faults = parser.add_argument_group("faults (also changeable at run time: PUT /__sandbox/faults)")
+    faults.add_argument("--latency-ms", type=int, default=0, help="added to every Platform API request")
+    faults.add_argument("--error-rate", type=float, default=0.0, help="share of requests answered 503 (0..1)")
+    faults.add_argument("--error-burst", type=int, default=0, help="answer the next N requests 503")
+    faults.add_argument("--rate-limit-burst", type=int, default=0, help="answer the next N requests 429")
+    faults.add_argument("--retry-after", type=float, help="Retry-After seconds sent with those 429s")
+    faults.add_argument("--drop-rate", type=float, default=0.0, help="share of connections dropped mid-answer (0..1)")
+    faults.add_argument("--drop-burst", type=int, default=0, help="drop the next N connections")
+    faults.add_argument(
+        "--fail-promotion-target",
+        action="append",
+        default=[],
+        metavar="APP",
+        help="app id or name whose promotion fails",
+    )
+    faults.add_argument("--fault-seed", type=int, help="seed for the fault rates (deterministic runs)")
+    limits = parser.add_argument_group("rate limit (Heroku: 4500 requests, refilled over an hour)")
+    limits.add_argument("--rate-limit-capacity", type=int, default=4500, metavar="N")
+    limits.add_argument("--rate-limit-per-second", type=float, default=4500 / 3600, metavar="R")
+    parser.add_argument("--log-level", default="warning", choices=["critical", "error", "warning", "info", "debug"])
+    parser.set_defaults(func=run)
+
+
+def banner(base_url: str, state: str, token: str) -> str:
+    """What a newcomer needs: where it listens, a curl line, and how to point tools at it."""
+    accept = shlex.quote("Accept: application/vnd.heroku+json; version=3")
+    auth = shlex.quote(f"Authorization: Bearer {token}")
+    return "\n".join(
+        [
+            f"Heroku sandbox listening on {base_url} (state: {state})",
+            "",
+            "  try it:",
+            f"    curl -s -H {accept} -H {auth} {base_url}/apps",
+            "  point the heroku-stack client and the Heroku provider at it:",
+            f"    export HEROKU_API_URL={base_url}",
+            f"    export HEROKU_API_KEY={token}",
+            f"    pulumi config set heroku:url {base_url}",
+            f"  admin and faults (no token): {base_url}/__sandbox/faults, {base_url}/__sandbox/requests",
+            "",
+            "Press Ctrl+C to stop.",
+        ]
+    )
+
+
+def run(args: argparse.Namespace) -> ExitCode:
+    # Imported here: `heroku-stack --help` should not load the server stack.
+    from pydantic import ValidationError
+
+    from infra.errors import SandboxError
+    from infra.sandbox import Delays, Faults, RateLimit, SandboxConfig, create_app
+    from infra.sandbox.server import serve_foreground
+
+    try:
+        faults = Faults(
+            latency_ms=args.latency_ms,
+            error_rate=args.error_rate,
+            error_burst=args.error_burst,
+            rate_limit_burst=args.rate_limit_burst,
+            retry_after=args.retry_after,
+            drop_rate=args.drop_rate,
+            drop_burst=args.drop_burst,
+            fail_promotion_targets=tuple(args.fail_promotion_target),
+            seed=args.fault_seed,
+        )
+    except ValidationError as err:
+        problems = "; ".join(
+            f"--{'-'.join(str(p) for p in e['loc']).replace('_', '-')}: {e['msg']}" for e in err.errors()
+        )
+        raise SandboxError(f"sandbox: invalid fault setting: {problems}") from None
+    if any(delay < 0 for delay in (args.release_delay, args.addon_delay, args.build_delay, args.promotion_delay)):
+        raise SandboxError("sandbox: delays must be 0 or more seconds")
+    config = SandboxConfig(
+        state_path=args.state,
+        tokens=frozenset(args.token) if args.token else None,
+        seed=args.seed,
+        delays=Delays(
+            release=args.release_delay, addon=args.addon_delay, build=args.build_delay, promotion=args.promotion_delay
+        ),
+        rate_limit=RateLimit(capacity=args.rate_limit_capacity, refill_per_second=args.rate_limit_per_second),
+        faults=faults,
+    )
+    app = create_app(config)
+    token = args.token[0] if args.token else "sandbox"
+
+    def ready(base_url: str) -> None:
+        print(banner(base_url, args.state, token), flush=True)
+
+    serve_foreground(app, args.host, args.port, ready, log_level=args.log_level)
+    print("Heroku sandbox stopped.", file=sys.stderr)
+    return ExitCode.OK
