@@ -72,7 +72,11 @@ class Sandbox:
 
     @contextmanager
     def tx(self) -> Iterator[Tx]:
-        """A serialized transaction in which every delayed change that has come due has happened."""
+        """A serialized transaction in which every delayed change that has come due has happened.
+
+        Never `await` inside it: the lock is a thread lock, and another request on the same event
+        loop would re-enter it mid-transaction.
+        """
         with self.store.transaction(self.clock.now()) as tx:
             events.settle(self, tx)
             yield tx

@@ -8,7 +8,7 @@ slug declares them is current, and the first deploy of `web` scales it to one dy
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from infra.sandbox import catalog, events
 from infra.sandbox.responses import not_found
@@ -229,8 +229,3 @@ def ensure_formation(tx: Tx, app: Record, process_types: dict[str, str]) -> None
                 "updated_at": tx.stamp,
             },
         )
-
-
-def json_object(value: Any) -> dict[str, Any]:
-    assert isinstance(value, dict)
-    return value

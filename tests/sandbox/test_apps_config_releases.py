@@ -167,6 +167,23 @@ async def test_rollback_makes_a_new_release_with_the_target_config(sandbox_clien
     assert (await sandbox_client.get("/apps/shop-staging/config-vars")).json() == {"A": "1"}
 
 
+async def test_rollback_to_a_release_with_another_addon_set_is_refused(sandbox_client: httpx.AsyncClient) -> None:
+    await create_app(sandbox_client)
+    await sandbox_client.post("/apps/shop-staging/addons", json={"plan": "heroku-redis:mini"})
+    v2 = (await sandbox_client.get("/apps/shop-staging/releases/2")).json()
+
+    response = await sandbox_client.post("/apps/shop-staging/releases", json={"release": v2["id"]})
+
+    assert (response.status_code, response.json()) == (
+        422,
+        {
+            "id": "invalid_params",
+            "message": "Cannot roll back to v2: the app's add-ons have changed since then, "
+            "and a rollback never changes add-ons.",
+        },
+    )
+
+
 async def test_rollback_to_an_unknown_release_is_404(sandbox_client: httpx.AsyncClient) -> None:
     await create_app(sandbox_client)
 

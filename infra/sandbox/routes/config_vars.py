@@ -19,7 +19,7 @@ from infra.sandbox.context import sandbox_of
 from infra.sandbox.platform import change_config, find_app, find_release
 from infra.sandbox.responses import bad_request, invalid, json_response
 
-KEY = re.compile(r"^\w+$")
+KEY = re.compile(r"^\w+$", re.ASCII)
 
 
 def parse_changes(body: object) -> dict[str, str | None]:
