@@ -21,6 +21,7 @@ from infra.promote.journal import DEFAULT_JOURNAL_DIR
 from infra.promote.platform import PromotionReads, PromotionWrites, RequestRecorder
 from infra.promote.run import Confirm, PromoteEnv, PromoteRequest, PromotionResult, promote
 from infra.promote.session import Timing
+from infra.verify.health import router_url as resolve_router_url
 
 DESCRIPTION = """\
 Promote the build staging runs to production through the stacks' Heroku pipeline, safely:
@@ -126,7 +127,8 @@ async def open_env(
 
     `base_url` and `token` default to HEROKU_API_URL / HEROKU_API_KEY / netrc, like every
     command; `transport` (the sandbox's in-process one in tests) defaults to real HTTP.
-    `router_url` / `health_transport` route health checks (verification's options).
+    `router_url` (else HEROKU_STACK_ROUTER_URL) / `health_transport` route health checks, as
+    `heroku-stack verify` does: the sandbox's router answers apps by Host header.
     """
     clock = clock or SystemClock()
     recorder = RequestRecorder()
@@ -150,7 +152,9 @@ async def open_env(
             open_writes=open_writes,
             recorder=recorder,
             clock=clock,
-            verifier=VerificationAdapter(reader, clock=clock, router_url=router_url, health_transport=health_transport),
+            verifier=VerificationAdapter(
+                reader, clock=clock, router_url=resolve_router_url(router_url), health_transport=health_transport
+            ),
             out=out,
             timing=timing,
         )

@@ -1,0 +1,74 @@
+"""`heroku-stack promote` end to end over a real loopback port: the command a person runs."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from infra.cli.main import main
+from infra.errors import ExitCode
+from infra.sandbox import BackgroundServer
+from infra.sandbox.context import Sandbox
+from tests.fixtures.promote import Deployed, deploy_environments
+from tests.fixtures.sandbox import SANDBOX_HEADERS, SANDBOX_TOKEN
+from tests.promote.helpers import writes
+
+pytestmark = pytest.mark.slow
+
+
+def deploy_over_loopback(url: str, project: Path) -> Deployed:
+    async def deploy() -> Deployed:
+        async with httpx.AsyncClient(base_url=url, headers=SANDBOX_HEADERS) as client:
+            return await deploy_environments(client, project)
+
+    return asyncio.run(deploy())
+
+
+@pytest.fixture
+def heroku_env(monkeypatch: pytest.MonkeyPatch, sandbox_server: BackgroundServer) -> str:
+    monkeypatch.setenv("HEROKU_API_URL", sandbox_server.base_url)
+    monkeypatch.setenv("HEROKU_API_KEY", SANDBOX_TOKEN)
+    monkeypatch.setenv("HEROKU_STACK_ROUTER_URL", sandbox_server.base_url)
+    return sandbox_server.base_url
+
+
+def test_promote_yes_promotes_over_http_and_exits_zero(
+    heroku_env: str,
+    sandbox_state: Sandbox,
+    promote_project: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    deployed = deploy_over_loopback(heroku_env, promote_project)
+    sandbox_state.requests.clear()
+
+    code = main(["promote", "--yes", "--project-dir", str(promote_project)])
+
+    out = capsys.readouterr().out.splitlines()
+    assert (code, out[-1]) == (ExitCode.OK, "promoted and verified: shopsentiment-production v8 run staging's build")
+    assert writes(sandbox_state) == [("POST", "/pipeline-promotions", 201)]
+    assert deployed.staging_slug in "\n".join(out)
+
+
+def test_promote_without_yes_on_a_pipe_exits_declined_with_no_write(
+    heroku_env: str,
+    sandbox_state: Sandbox,
+    promote_project: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    deploy_over_loopback(heroku_env, promote_project)
+    sandbox_state.requests.clear()
+    monkeypatch.setattr(sys, "stdin", io.StringIO("y\n"))
+
+    code = main(["promote", "--project-dir", str(promote_project)])
+
+    assert (code, capsys.readouterr().err) == (
+        ExitCode.DECLINED,
+        "error: declined at the prompt (or no --yes); nothing was changed\n",
+    )
+    assert writes(sandbox_state) == []
