@@ -44,7 +44,7 @@ async def test_a_config_key_set_in_staging_only_blocks(
 
     edit_yaml(promote_project / "catalog.yaml", add_catalog_entry)
     edit_app(promote_project, "staging", set_ttl)
-    await deploy_environments(sandbox_client, promote_project)
+    await deploy_environments(promote_project, sandbox_clock, transport=sandbox_transport)
     sandbox_state.requests.clear()
 
     message = await refusal(promote_project, sandbox_transport, sandbox_clock, sandbox_state)
@@ -68,7 +68,7 @@ async def test_a_plan_difference_not_on_the_allowlist_blocks(
         app["addons"][2]["plan"] = "newrelic:essentials"
 
     edit_app(promote_project, "production", bigger_newrelic)
-    await deploy_environments(sandbox_client, promote_project)
+    await deploy_environments(promote_project, sandbox_clock, transport=sandbox_transport)
     sandbox_state.requests.clear()
 
     message = await refusal(promote_project, sandbox_transport, sandbox_clock, sandbox_state)
@@ -89,7 +89,7 @@ async def test_unhealthy_staging_blocks(
     set_app_http: SetAppHttp,
     promote_project: Path,
 ) -> None:
-    await deploy_environments(sandbox_client, promote_project)
+    await deploy_environments(promote_project, sandbox_clock, transport=sandbox_transport)
     set_app_http("shopsentiment-staging", unhealthy=True)
     sandbox_state.requests.clear()
 
@@ -110,7 +110,7 @@ async def test_drift_in_production_blocks(
     sandbox_state: Sandbox,
     promote_project: Path,
 ) -> None:
-    await deploy_environments(sandbox_client, promote_project)
+    await deploy_environments(promote_project, sandbox_clock, transport=sandbox_transport)
     await sandbox_client.patch("/apps/shopsentiment-production/config-vars", json={"WEB_CONCURRENCY": "8"})
     sandbox_state.requests.clear()
 

@@ -7,26 +7,22 @@ import io
 import sys
 from pathlib import Path
 
-import httpx
 import pytest
 
 from infra.cli.main import main
+from infra.clock import SystemClock
 from infra.errors import ExitCode
 from infra.sandbox import BackgroundServer
 from infra.sandbox.context import Sandbox
 from tests.fixtures.promote import Deployed, deploy_environments
-from tests.fixtures.sandbox import SANDBOX_HEADERS, SANDBOX_TOKEN
+from tests.fixtures.sandbox import SANDBOX_TOKEN
 from tests.promote.helpers import writes
 
 pytestmark = pytest.mark.slow
 
 
 def deploy_over_loopback(url: str, project: Path) -> Deployed:
-    async def deploy() -> Deployed:
-        async with httpx.AsyncClient(base_url=url, headers=SANDBOX_HEADERS) as client:
-            return await deploy_environments(client, project)
-
-    return asyncio.run(deploy())
+    return asyncio.run(deploy_environments(project, SystemClock(), base_url=url))
 
 
 @pytest.fixture

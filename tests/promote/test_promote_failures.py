@@ -31,7 +31,7 @@ async def test_a_failed_target_fails_the_promotion_with_herokus_message_and_prod
     set_faults: SetFaults,
     promote_project: Path,
 ) -> None:
-    deployed = await deploy_environments(sandbox_client, promote_project)
+    deployed = await deploy_environments(promote_project, sandbox_clock, transport=sandbox_transport)
     set_faults(fail_promotion_targets=(PRODUCTION,))
     sandbox_state.requests.clear()
 
@@ -56,7 +56,7 @@ async def test_production_unhealthy_on_the_new_build_is_rolled_back_and_healthy_
     set_app_http: SetAppHttp,
     promote_project: Path,
 ) -> None:
-    deployed = await deploy_environments(sandbox_client, promote_project)
+    deployed = await deploy_environments(promote_project, sandbox_clock, transport=sandbox_transport)
     sandbox_state.requests.clear()
 
     def yes_and_break_production(question: str) -> bool:
@@ -98,7 +98,7 @@ async def test_a_rollback_heroku_refuses_is_reported_and_leaves_the_promotion_op
     sandbox_state: Sandbox,
     promote_project: Path,
 ) -> None:
-    await deploy_environments(sandbox_client, promote_project)
+    await deploy_environments(promote_project, sandbox_clock, transport=sandbox_transport)
     sandbox_state.requests.clear()
     confirmed = asyncio.Event()
 
@@ -140,7 +140,7 @@ async def test_with_no_rollback_a_failed_post_flight_is_left_to_a_person(
     set_app_http: SetAppHttp,
     promote_project: Path,
 ) -> None:
-    deployed = await deploy_environments(sandbox_client, promote_project)
+    deployed = await deploy_environments(promote_project, sandbox_clock, transport=sandbox_transport)
     sandbox_state.requests.clear()
 
     def yes_and_break_production(question: str) -> bool:

@@ -30,7 +30,7 @@ async def left_promoted_and_failing(
     project: Path,
 ) -> Deployed:
     """A --no-rollback promotion whose post-flight failed: production runs staging's build, journal open."""
-    deployed = await deploy_environments(client, project)
+    deployed = await deploy_environments(project, clock, transport=transport)
 
     def yes_and_break_production(question: str) -> bool:
         set_app_http(PRODUCTION, unhealthy=True)

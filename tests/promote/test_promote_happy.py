@@ -25,7 +25,7 @@ async def test_staging_build_reaches_production_which_verifies_healthy(
     sandbox_state: Sandbox,
     promote_project: Path,
 ) -> None:
-    deployed = await deploy_environments(sandbox_client, promote_project)
+    deployed = await deploy_environments(promote_project, sandbox_clock, transport=sandbox_transport)
     sandbox_state.requests.clear()
 
     result = await run_promotion(promote_project, sandbox_transport, sandbox_clock)
@@ -55,7 +55,7 @@ async def test_every_request_is_journaled_under_its_step_with_herokus_request_id
     sandbox_state: Sandbox,
     promote_project: Path,
 ) -> None:
-    await deploy_environments(sandbox_client, promote_project)
+    await deploy_environments(promote_project, sandbox_clock, transport=sandbox_transport)
     sandbox_state.requests.clear()
 
     await run_promotion(promote_project, sandbox_transport, sandbox_clock)
@@ -75,7 +75,7 @@ async def test_a_dry_run_prints_every_step_and_writes_nothing_not_even_a_journal
     sandbox_state: Sandbox,
     promote_project: Path,
 ) -> None:
-    deployed = await deploy_environments(sandbox_client, promote_project)
+    deployed = await deploy_environments(promote_project, sandbox_clock, transport=sandbox_transport)
     staging = await current_release(sandbox_client, "shopsentiment-staging")
     production = await current_release(sandbox_client, "shopsentiment-production")
     apps = {a["name"]: a["id"] for a in (await sandbox_client.get("/apps")).json()}
@@ -114,7 +114,7 @@ async def test_production_already_running_stagings_build_is_up_to_date(
     sandbox_state: Sandbox,
     promote_project: Path,
 ) -> None:
-    await deploy_environments(sandbox_client, promote_project)
+    await deploy_environments(promote_project, sandbox_clock, transport=sandbox_transport)
     await run_promotion(promote_project, sandbox_transport, sandbox_clock)
     sandbox_state.requests.clear()
 

@@ -30,7 +30,7 @@ async def test_a_slow_promotion_is_polled_with_growing_intervals_until_its_targe
     sandbox_state: Sandbox,
     promote_project: Path,
 ) -> None:
-    await deploy_environments(sandbox_client, promote_project)
+    await deploy_environments(promote_project, sandbox_clock, transport=sandbox_transport)
     sandbox_state.requests.clear()
 
     result = await run_promotion(promote_project, sandbox_transport, sandbox_clock)

@@ -35,7 +35,7 @@ async def test_without_yes_a_non_interactive_stdin_refuses_before_any_write(
     sandbox_state: Sandbox,
     promote_project: Path,
 ) -> None:
-    await deploy_environments(sandbox_client, promote_project)
+    await deploy_environments(promote_project, sandbox_clock, transport=sandbox_transport)
     sandbox_state.requests.clear()
     shown = io.StringIO()
     confirm = prompt_confirm(yes=False, stdin=io.StringIO("y\n"), stdout=shown)
@@ -56,7 +56,7 @@ async def test_no_at_the_prompt_sends_no_write_request(
     sandbox_state: Sandbox,
     promote_project: Path,
 ) -> None:
-    await deploy_environments(sandbox_client, promote_project)
+    await deploy_environments(promote_project, sandbox_clock, transport=sandbox_transport)
     sandbox_state.requests.clear()
     shown = io.StringIO()
     confirm = prompt_confirm(yes=False, stdin=Terminal("n\n"), stdout=shown)
@@ -76,7 +76,7 @@ async def test_yes_at_the_prompt_promotes(
     sandbox_state: Sandbox,
     promote_project: Path,
 ) -> None:
-    await deploy_environments(sandbox_client, promote_project)
+    await deploy_environments(promote_project, sandbox_clock, transport=sandbox_transport)
     sandbox_state.requests.clear()
     confirm = prompt_confirm(yes=False, stdin=Terminal("y\n"), stdout=io.StringIO())
 

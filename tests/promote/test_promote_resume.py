@@ -35,7 +35,7 @@ async def test_a_promotion_past_its_deadline_is_reported_then_resumed_to_success
     sandbox_state: Sandbox,
     promote_project: Path,
 ) -> None:
-    await deploy_environments(sandbox_client, promote_project)
+    await deploy_environments(promote_project, sandbox_clock, transport=sandbox_transport)
     sandbox_state.requests.clear()
     with pytest.raises(ProductionNeedsAttention) as caught:
         await run_promotion(promote_project, sandbox_transport, sandbox_clock)
@@ -71,7 +71,7 @@ async def test_an_interrupted_promotion_is_journaled_and_the_next_run_finishes_i
     sandbox_state: Sandbox,
     promote_project: Path,
 ) -> None:
-    await deploy_environments(sandbox_client, promote_project)
+    await deploy_environments(promote_project, sandbox_clock, transport=sandbox_transport)
     sandbox_state.requests.clear()
     store = JournalStore(promote_project / ".heroku-stack" / "promotions")
     patient = Timing(promotion_deadline=3600, release_deadline=60)
