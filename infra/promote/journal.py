@@ -89,8 +89,9 @@ class Step:
     name: str
     started_at: str
     finished_at: str | None = None
-    result: str | None = None  # ok | failed | skipped | interrupted
+    result: str | None = None  # ok | failed | interrupted
     detail: str = ""
+    duration_seconds: float | None = None
     requests: list[RequestRecord] = field(default_factory=list)
 
 

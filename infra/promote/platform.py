@@ -18,6 +18,7 @@ Relied on (research/heroku-api.md §4, the Platform API schema):
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -149,18 +150,27 @@ class PromotionReads:
             for t in targets
         ]
 
-    async def facts(self, key: str, app: str, info: JSON | None = None) -> AppFacts:
-        """What the environment diff compares for `app` (seven GETs, or six when `info` is given)."""
+    async def facts(self, key: str, app: str, info: JSON) -> AppFacts:
+        """What the environment diff compares for `app`, given its `GET /apps/{app}`: six GETs, concurrently."""
         base = f"/apps/{app}"
+        get_list = self.client.get_list
+        config, addons, buildpacks, formation, features, domains = await asyncio.gather(
+            self.client.get(f"{base}/config-vars"),
+            get_list(f"{base}/addons"),
+            get_list(f"{base}/buildpack-installations"),
+            get_list(f"{base}/formation"),
+            get_list(f"{base}/features"),
+            get_list(f"{base}/domains"),
+        )
         return app_facts(
             key,
-            app=info if info is not None else await self.client.get(base),
-            config_vars=await self.client.get(f"{base}/config-vars"),
-            addons=await self.client.get_list(f"{base}/addons"),
-            buildpacks=await self.client.get_list(f"{base}/buildpack-installations"),
-            formation=await self.client.get_list(f"{base}/formation"),
-            features=await self.client.get_list(f"{base}/features"),
-            domains=await self.client.get_list(f"{base}/domains"),
+            app=info,
+            config_vars=config,
+            addons=addons,
+            buildpacks=buildpacks,
+            formation=formation,
+            features=features,
+            domains=domains,
         )
 
 

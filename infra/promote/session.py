@@ -67,6 +67,7 @@ class Session:
     async def step(self, name: str) -> AsyncIterator[Step]:
         """A journal step; requests made inside are recorded in it; saved on the way out."""
         step = Step(name=name, started_at=iso(self.clock))
+        started = self.clock.monotonic()
         self.journal.steps.append(step)
         try:
             with self.recorder.into(step.requests):
@@ -80,6 +81,7 @@ class Session:
             step.result = step.result or "ok"
         finally:
             step.finished_at = iso(self.clock)
+            step.duration_seconds = round(self.clock.monotonic() - started, 3)
             self.save()
 
 
