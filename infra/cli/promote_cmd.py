@@ -5,14 +5,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 import httpx
 
 from infra.cli.common import add_project_dir, project_dir
+from infra.cli.verify_cmd import _manifests as load_manifests
 from infra.clock import Clock, SystemClock
 from infra.errors import ExitCode
 from infra.heroku import HerokuClient
@@ -44,14 +45,29 @@ with --rollback, or closes the journal with --resolve once a person has settled 
 """
 
 
+PROMOTION_EXITS = (
+    ExitCode.OK,
+    ExitCode.ERROR,
+    ExitCode.BLOCKED,
+    ExitCode.ROLLED_BACK,
+    ExitCode.NEEDS_ATTENTION,
+    ExitCode.DECLINED,
+)
+EPILOG = (
+    "examples:\n  heroku-stack promote --dry-run\n  heroku-stack promote --yes\n  heroku-stack promote --status\n\n"
+    "API: HEROKU_API_URL and HEROKU_API_KEY (or netrc), as every command; health checks go to\n"
+    "HEROKU_STACK_ROUTER_URL when set (the local sandbox).\n\nexit codes:\n"
+    + "\n".join(f"  {code.value}  {code.meaning}" for code in PROMOTION_EXITS)
+)
+
+
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "promote",
         help="promote staging's build to production: gated, journaled, with rollback",
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="examples:\n  heroku-stack promote --dry-run\n  heroku-stack promote --yes\n"
-        "  heroku-stack promote --status\n\nAPI: HEROKU_API_URL and HEROKU_API_KEY (or netrc), as every command.",
+        epilog=EPILOG,
     )
     parser.add_argument("--from", dest="source", default="staging", metavar="STACK", help="source stack (staging)")
     parser.add_argument("--to", dest="target", default="production", metavar="STACK", help="target stack (production)")
@@ -77,6 +93,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         const="resolve",
         help="close an unfinished promotion that a person has settled by hand (no API write)",
     )
+    parser.add_argument(
+        "--manifest",
+        type=Path,
+        action="append",
+        default=[],
+        help="a stack's `manifest` output (`pulumi stack output manifest --json`), so verification compares "
+        "secrets by fingerprint; repeatable, each file names its stack",
+    )
     parser.add_argument("--policy", type=Path, default=None, help="promotion policy file (default: promotion.yaml)")
     parser.add_argument(
         "--journal-dir", type=Path, default=None, help=f"where journals go (default: <project>/{DEFAULT_JOURNAL_DIR})"
@@ -100,14 +124,17 @@ def run(args: argparse.Namespace) -> ExitCode:
         action=args.action,
     )
     timing = Timing(promotion_deadline=args.promotion_deadline, release_deadline=args.release_deadline)
+    manifests = load_manifests(args.manifest, {args.source, args.target})
     confirm = prompt_confirm(yes=args.yes, stdin=sys.stdin, stdout=sys.stdout)
-    result = asyncio.run(_promote(request, timing, confirm))
+    result = asyncio.run(_promote(request, timing, manifests, confirm))
     print(result.message)
     return ExitCode.OK
 
 
-async def _promote(request: PromoteRequest, timing: Timing, confirm: Confirm) -> PromotionResult:
-    async with open_env(timing=timing) as env:
+async def _promote(
+    request: PromoteRequest, timing: Timing, manifests: Mapping[str, Any], confirm: Confirm
+) -> PromotionResult:
+    async with open_env(timing=timing, manifests=manifests) as env:
         return await promote(request, env, confirm)
 
 
@@ -121,6 +148,7 @@ async def open_env(
     transport: httpx.AsyncBaseTransport | None = None,
     router_url: str | None = None,
     health_transport: httpx.AsyncBaseTransport | None = None,
+    manifests: Mapping[str, Any] | None = None,
     out: Callable[[str], None] = print,
 ) -> AsyncIterator[PromoteEnv]:
     """Clients for a promotion: read-only for everything, write mode opened only when a write is due.
@@ -153,7 +181,11 @@ async def open_env(
             recorder=recorder,
             clock=clock,
             verifier=VerificationAdapter(
-                reader, clock=clock, router_url=resolve_router_url(router_url), health_transport=health_transport
+                reader,
+                clock=clock,
+                manifests=manifests,
+                router_url=resolve_router_url(router_url),
+                health_transport=health_transport,
             ),
             out=out,
             timing=timing,
