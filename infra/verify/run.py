@@ -62,6 +62,19 @@ class VerifyOptions:
     progress: Callable[[str], None] | None = None
 
 
+class _Borrowed(httpx.AsyncBaseTransport):
+    """The caller's health transport, lent to this run: closing the run's client must not close it."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self._inner = inner
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return await self._inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        return None  # the caller owns the transport
+
+
 def check_scope(spec: StackSpec, scope: Scope) -> None:
     """ScopeError when `--app` names an app the stack does not declare."""
     if scope.apps is None:
@@ -86,7 +99,8 @@ async def run_verification(
     reused_before = options.memo.reused if options.memo is not None else 0
 
     targets = await _snapshot(expected, reader, options.scope)
-    health_client = httpx.AsyncClient(transport=options.health_transport)
+    borrowed = None if options.health_transport is None else _Borrowed(options.health_transport)
+    health_client = httpx.AsyncClient(transport=borrowed)
     try:
         convergence = Convergence(
             reader=reader,
