@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
@@ -24,7 +24,8 @@ def _tool_version() -> str:
 
 def document(results: Sequence[VerificationResult], *, generated_at: datetime | None = None) -> dict[str, Any]:
     code, why = verdict(results)
-    when = generated_at or (results[-1].started_at if results else datetime.now(UTC))
+    finished = [r.started_at + timedelta(seconds=r.duration_seconds) for r in results]
+    when = generated_at or (max(finished) if finished else datetime.now(UTC))
     return {
         "schema": REPORT_SCHEMA_ID,
         "tool": {"name": "heroku-stack", "version": _tool_version()},
