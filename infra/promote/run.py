@@ -190,7 +190,8 @@ async def _postflight(session: Session, target: StackSpec, apps: list[AppPromoti
             step.detail = f"{check.checks} checks" + (f"; {len(check.problems)} failed" if check.problems else "")
         if check.clean:
             versions = ", ".join(f"{a.target_app} v{a.promoted_release.version}" for a in apps if a.promoted_release)
-            return _done(session, Outcome.SUCCEEDED, f"promoted and verified: {versions} run staging's build")
+            verb = "runs" if len(apps) == 1 else "run"
+            return _done(session, Outcome.SUCCEEDED, f"promoted and verified: {versions} {verb} staging's build")
         problems = [f"post-flight failed on {target.stack}:", *(f"  {p}" for p in check.problems)]
     return await _settle(session, target, problems)
 

@@ -45,7 +45,7 @@ def test_promote_yes_promotes_over_http_and_exits_zero(
     code = main(["promote", "--yes", "--project-dir", str(promote_project)])
 
     out = capsys.readouterr().out.splitlines()
-    assert (code, out[-1]) == (ExitCode.OK, "promoted and verified: shopsentiment-production v8 run staging's build")
+    assert (code, out[-1]) == (ExitCode.OK, "promoted and verified: shopsentiment-production v8 runs staging's build")
     assert writes(sandbox_state) == [("POST", "/pipeline-promotions", 201)]
     assert deployed.staging_slug in "\n".join(out)
 

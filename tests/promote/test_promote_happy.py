@@ -34,7 +34,7 @@ async def test_staging_build_reaches_production_which_verifies_healthy(
     production = await current_release(sandbox_client, "shopsentiment-production")
     assert (result.outcome, result.message) == (
         Outcome.SUCCEEDED,
-        "promoted and verified: shopsentiment-production v8 run staging's build",
+        "promoted and verified: shopsentiment-production v8 runs staging's build",
     )
     assert (production["version"], production["slug"]["id"]) == (8, deployed.staging_slug)
     assert writes(sandbox_state) == [("POST", "/pipeline-promotions", 201)]
