@@ -149,6 +149,8 @@ def _pair_reasons(evidence: GateEvidence, pair: PairEvidence) -> list[str]:
         )
     elif release.slug_id is None:
         reasons.append(f"{pair.key}: {pair.source.name}'s current release v{release.version} has no slug to promote")
+    if pair.target.release is None:
+        reasons.append(f"{pair.key}: {pair.target.name} has no current release to promote onto or roll back to")
     s_gen, t_gen = pair.source.generation, pair.target.generation
     if s_gen and t_gen and s_gen != t_gen:
         reasons.append(

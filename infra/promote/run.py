@@ -26,6 +26,7 @@ from infra.errors import (
     ProductionNeedsAttention,
     PromotionBlocked,
     PromotionDeclined,
+    PromotionError,
     PromotionRolledBack,
 )
 from infra.promote import promotion, render
@@ -287,7 +288,12 @@ async def _resume(
 
 
 async def _guarded(session: Session, work: Coroutine[Any, Any, PromotionResult]) -> PromotionResult:
-    """Run `work`; on Ctrl-C or cancellation, record where it stopped so the next run resumes it."""
+    """Run `work`, which may write; however it stops, the journal and the message say where production is.
+
+    Ctrl-C or cancellation: the journal records where it stopped, and the next run resumes it.
+    Any other failure after a write (an API outage while polling, a bug): needs a person, and
+    says so, rather than leaving production half-promoted behind a bare error.
+    """
     journal = session.journal
     try:
         return await work
@@ -299,6 +305,19 @@ async def _guarded(session: Session, work: Coroutine[Any, Any, PromotionResult])
         )
         session.save()
         raise
+    except PromotionError:
+        raise
+    except Exception as err:
+        if not journal.wrote:
+            raise
+        _attention(
+            session,
+            [
+                f"lost track of the promotion during phase {journal.phase}: {err}",
+                "Production may be half-promoted. Run `heroku-stack promote --status` to see where it stands, "
+                "then run it again to resume, or with --rollback.",
+            ],
+        )
 
 
 def _new_journal(request: PromoteRequest, source: StackSpec, clock: Clock) -> Journal:

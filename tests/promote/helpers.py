@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,11 +31,18 @@ async def run_promotion(
     confirm: Confirm = yes,
     timing: Timing = TIMING,
     out: list[str] | None = None,
+    on_line: Callable[[str], None] | None = None,
     **options: object,
 ) -> PromotionResult:
     """`promote` on `project` against the sandbox behind `transport`; raises what it raises."""
     request = PromoteRequest(project_dir=project, journal_dir=project / ".heroku-stack" / "promotions", **options)  # type: ignore[arg-type]
     sink = out if out is not None else []
+
+    def show(line: str) -> None:
+        sink.append(line)
+        if on_line is not None:
+            on_line(line)
+
     async with open_env(
         timing=timing,
         clock=clock,
@@ -43,7 +51,7 @@ async def run_promotion(
         transport=transport,
         router_url=SANDBOX_BASE_URL,
         health_transport=transport,
-        out=sink.append,
+        out=show,
     ) as env:
         return await promote(request, env, confirm)
 

@@ -163,3 +163,35 @@ async def test_with_no_rollback_a_failed_post_flight_is_left_to_a_person(
     assert (await current_release(sandbox_client, PRODUCTION))["slug"]["id"] == deployed.staging_slug
     assert writes(sandbox_state) == [("POST", "/pipeline-promotions", 201)]
     assert (journal.phase, journal.outcome) == (Phase.PROMOTED, Outcome.NEEDS_ATTENTION)
+
+
+async def test_an_api_outage_after_the_promotion_request_is_reported_as_needing_a_person(
+    sandbox_transport: SandboxTransport,
+    sandbox_clock: FakeClock,
+    sandbox_state: Sandbox,
+    set_faults: SetFaults,
+    promote_project: Path,
+) -> None:
+    await deploy_environments(promote_project, sandbox_clock, transport=sandbox_transport)
+    sandbox_state.requests.clear()
+
+    def outage_once_promoted(line: str) -> None:
+        if line.startswith("  promotion "):  # printed right after POST /pipeline-promotions answered
+            set_faults(error_rate=1.0)
+
+    with pytest.raises(ProductionNeedsAttention) as caught:
+        await run_promotion(promote_project, sandbox_transport, sandbox_clock, on_line=outage_once_promoted)
+
+    journal = journal_of(promote_project)
+    lines = str(caught.value).splitlines()
+    assert lines[0].startswith("lost track of the promotion during phase promoting: GET /pipeline-promotions/")
+    assert lines[1:] == [
+        "Production may be half-promoted. Run `heroku-stack promote --status` to see where it stands, "
+        "then run it again to resume, or with --rollback.",
+        f"Journal: {journal.path}",
+    ]
+    assert (journal.phase, journal.outcome, steps(journal)[-1]) == (
+        Phase.PROMOTING,
+        Outcome.NEEDS_ATTENTION,
+        ("await-promotion", "failed"),
+    )
