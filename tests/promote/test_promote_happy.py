@@ -9,10 +9,12 @@ import httpx
 import pytest
 
 from infra.clock import FakeClock
+from infra.errors import PromotionRolledBack
 from infra.promote.journal import JournalStore, Outcome, Phase
 from infra.sandbox.context import Sandbox
 from infra.sandbox.transport import SandboxTransport
-from tests.fixtures.promote import deploy_environments
+from tests.fixtures.promote import SECRET_VALUES, deploy_environments
+from tests.fixtures.sandbox import SetAppHttp
 from tests.promote.helpers import current_release, journal_of, run_promotion, steps, writes
 
 pytestmark = pytest.mark.anyio
@@ -125,3 +127,26 @@ async def test_production_already_running_stagings_build_is_up_to_date(
         "production already runs staging's build; nothing to do",
     )
     assert writes(sandbox_state) == []
+
+
+async def test_no_secret_value_reaches_the_output_the_journal_or_an_error(
+    sandbox_transport: SandboxTransport,
+    sandbox_clock: FakeClock,
+    set_app_http: SetAppHttp,
+    promote_project: Path,
+) -> None:
+    await deploy_environments(promote_project, sandbox_clock, transport=sandbox_transport)
+    lines: list[str] = []
+
+    def yes_and_break_production(question: str) -> bool:
+        set_app_http("shopsentiment-production", unhealthy_for_seconds=400)
+        return True
+
+    with pytest.raises(PromotionRolledBack) as caught:
+        await run_promotion(
+            promote_project, sandbox_transport, sandbox_clock, confirm=yes_and_break_production, out=lines
+        )
+
+    written = "\n".join([*lines, str(caught.value), journal_of(promote_project).path.read_text()])  # type: ignore[union-attr]
+    secrets = [value for values in SECRET_VALUES.values() for value in values.values()]
+    assert [s for s in secrets if s in written] == []
