@@ -15,7 +15,8 @@ Phases, in order::
     rolling-back   POST /apps/{app}/releases {"release": previous} is being sent or awaited
     closed         finished; `outcome` says how
 
-An open journal is one not closed, or closed with outcome `needs-attention`.
+An open journal is one not closed: an interrupted run, or one whose outcome is `needs-attention`
+(its phase says where the next run resumes).
 """
 
 from __future__ import annotations
@@ -142,7 +143,7 @@ class Journal:
 
     @property
     def is_open(self) -> bool:
-        return self.phase != Phase.CLOSED or self.outcome == Outcome.NEEDS_ATTENTION
+        return self.phase != Phase.CLOSED
 
     @property
     def wrote(self) -> bool:

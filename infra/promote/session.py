@@ -7,6 +7,7 @@ says what was last asked of Heroku and how it went.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -73,7 +74,7 @@ class Session:
             with self.recorder.into(step.requests):
                 yield step
         except BaseException as err:
-            interrupted = isinstance(err, (KeyboardInterrupt, SystemExit)) or type(err).__name__ == "CancelledError"
+            interrupted = isinstance(err, (KeyboardInterrupt, SystemExit, asyncio.CancelledError))
             step.result = "interrupted" if interrupted else "failed"
             step.detail = step.detail or (str(err) or type(err).__name__)
             raise
