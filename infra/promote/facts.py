@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from infra.spec.secret import fingerprint
+from infra.verify.live import parse_addon, parse_app, parse_buildpacks, parse_domain, parse_features, parse_process
 
 JSON = dict[str, Any]
 
@@ -83,43 +84,34 @@ def app_facts(
 ) -> AppFacts:
     """The facts of one app from the Platform API's JSON (`GET /apps/{app}` and its collections).
 
-    Add-ons are those the app owns (`addon.app.id` is the app): attachments of other apps'
-    add-ons are code-independent sharing and are reported by verification, not here.
-    Only custom domains count (`kind != "heroku"`), only enabled features, sizes compare
-    case-insensitively (Heroku capitalises them).
+    Parsed by verification's own parsers (`infra.verify.live`), so both read Heroku alike.
+    Add-ons are those the app owns: attachments of other apps' add-ons are sharing, which
+    verification reports. Only custom domains count (`kind != "heroku"`), only enabled
+    features; sizes compare case-insensitively (Heroku capitalises them).
     """
-    app_id = app.get("id")
-    owned = [a for a in addons if (a.get("app") or {}).get("id") in (None, app_id)]
-    owned.sort(key=lambda a: (str((a.get("plan") or {}).get("name", "")), str(a.get("name", ""))))
-    plans = [str((a.get("plan") or {}).get("name", "")) for a in owned]
-    stack = app.get("build_stack") or app.get("stack") or {}
+    info = parse_app(app)
+    owned = sorted(
+        (a for a in map(parse_addon, addons) if a.owner_app in (None, info.name)), key=lambda a: (a.plan, a.name)
+    )
     return AppFacts(
-        name=str(app.get("name", "")),
-        region=str((app.get("region") or {}).get("name", "")),
-        stack=str(stack.get("name", "")),
-        acm=bool(app.get("acm")),
-        buildpacks=tuple(
-            str((b.get("buildpack") or {}).get("name", ""))
-            for b in sorted(buildpacks, key=lambda b: int(b.get("ordinal", 0)))
-        ),
+        name=info.name,
+        region=info.region or "",
+        stack=info.stack or "",
+        acm=info.acm,
+        buildpacks=parse_buildpacks(buildpacks),
         config={
             var: value_fingerprint(app_key, var, value)
             for var, value in sorted(config_vars.items())
             if value is not None
         },
         addons={
-            key: AddonFacts(plan=plan, config_vars=tuple(str(v) for v in (a.get("config_vars") or ())))
-            for key, plan, a in zip(addon_keys(plans), plans, owned, strict=True)
+            key: AddonFacts(plan=a.plan, config_vars=a.config_vars)
+            for key, a in zip(addon_keys(a.plan for a in owned), owned, strict=True)
         },
         formation={
-            str(p["type"]): ProcessFacts(quantity=int(p.get("quantity", 0)), size=_size(p))
-            for p in sorted(formation, key=lambda p: str(p.get("type")))
+            p.type: ProcessFacts(quantity=p.quantity, size=p.size.lower())
+            for p in sorted(map(parse_process, formation), key=lambda p: p.type)
         },
-        features=frozenset(str(f["name"]) for f in features if f.get("enabled")),
-        domains=frozenset(str(d["hostname"]).lower() for d in domains if d.get("kind") != "heroku"),
+        features=frozenset(name for name, enabled in parse_features(features).items() if enabled),
+        domains=frozenset(d.hostname.lower() for d in map(parse_domain, domains) if d.kind != "heroku"),
     )
-
-
-def _size(process: JSON) -> str:
-    size = process.get("size") or (process.get("dyno_size") or {}).get("name") or ""
-    return str(size).lower()
