@@ -14,9 +14,8 @@ from infra.clock import SystemClock
 from infra.errors import ExitCode
 from infra.sandbox import BackgroundServer
 from infra.sandbox.context import Sandbox
-from tests.fixtures.promote import Deployed, deploy_environments
+from tests.fixtures.promote import Deployed, deploy_environments, writes_seen
 from tests.fixtures.sandbox import SANDBOX_TOKEN
-from tests.promote.helpers import writes
 
 pytestmark = pytest.mark.slow
 
@@ -46,7 +45,7 @@ def test_promote_yes_promotes_over_http_and_exits_zero(
 
     out = capsys.readouterr().out.splitlines()
     assert (code, out[-1]) == (ExitCode.OK, "promoted and verified: shopsentiment-production v8 runs staging's build")
-    assert writes(sandbox_state) == [("POST", "/pipeline-promotions", 201)]
+    assert writes_seen(sandbox_state) == [("POST", "/pipeline-promotions", 201)]
     assert deployed.staging_slug in "\n".join(out)
 
 
@@ -67,4 +66,4 @@ def test_promote_without_yes_on_a_pipe_exits_declined_with_no_write(
         ExitCode.DECLINED,
         "error: declined at the prompt (or no --yes); nothing was changed\n",
     )
-    assert writes(sandbox_state) == []
+    assert writes_seen(sandbox_state) == []
