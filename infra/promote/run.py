@@ -267,9 +267,7 @@ async def _resume(
             lost = app.rollback_requested and app.rollback_release is None and state.moved and state.current
             if lost and state.current and state.current.ref.slug_id == app.previous_release.slug_id:
                 app.rollback_release = state.current.ref
-        apps = needing_rollback(states) + [
-            a for a in journal.apps if a.rollback_release is not None and a not in needing_rollback(states)
-        ]
+        apps = [state.app for state in states if state.moved]  # `roll_back` only awaits those already sent
         if not apps:
             return _done(
                 session, Outcome.RESOLVED, "production already runs its previous releases; nothing to roll back"
