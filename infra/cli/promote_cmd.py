@@ -128,7 +128,8 @@ def run(args: argparse.Namespace) -> ExitCode:
     confirm = prompt_confirm(yes=args.yes, stdin=sys.stdin, stdout=sys.stdout)
     result = asyncio.run(_promote(request, timing, manifests, confirm))
     print(result.message)
-    return ExitCode.OK
+    # Outcomes that end in an error are raised as PromotionError and exit through main's boundary.
+    return result.outcome.exit_code if result.outcome is not None else ExitCode.OK
 
 
 async def _promote(
