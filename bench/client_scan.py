@@ -22,21 +22,20 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import subprocess
 import sys
 import time
 from collections import Counter
 from collections.abc import Coroutine, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-import httpx
-import uvicorn
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.local_sandbox import admin, sandbox_process
 from infra.heroku import ClientStats, HerokuClient
 from infra.sandbox import BackgroundServer, RateLimit, SandboxConfig, create_app
-from infra.sandbox.server import free_port, uvicorn_config
 
 TOKEN = "bench-token"
 RELEASE_WINDOW = 25  # what verification reads: the newest releases, one page
@@ -111,43 +110,9 @@ def sandbox_config() -> SandboxConfig:
 
 
 @contextmanager
-def sandbox_process(port: int) -> Iterator[str]:
-    """The sandbox in a child process (this script with ``--serve``); yields its base URL."""
-    child = subprocess.Popen([sys.executable, __file__, "--serve", str(port)])  # noqa: S603 - our own script
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base_url}/__sandbox/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if child.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the sandbox did not start on port {port}")
-            time.sleep(0.05)
-        yield base_url
-    finally:
-        child.terminate()
-        child.wait(timeout=10)
-
-
-@contextmanager
 def sandbox_thread() -> Iterator[str]:
     with BackgroundServer(create_app(sandbox_config())) as server:
         yield server.base_url
-
-
-def serve(port: int) -> int:
-    server = uvicorn.Server(uvicorn_config(create_app(sandbox_config()), "127.0.0.1", port))
-    server.run()
-    return 0
-
-
-def admin(base_url: str, method: str, path: str, json: object = None) -> object:
-    response = httpx.request(method, f"{base_url}/__sandbox/{path}", json=json, timeout=30)
-    response.raise_for_status()
-    return response.json()
 
 
 def report(label: str, result: ScanResult, concurrency: int, latency: float) -> float:
@@ -168,10 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--latency-ms", type=int, default=50)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--in-thread", action="store_true", help="serve the sandbox from a thread of this process")
-    parser.add_argument("--serve", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.serve:
-        return serve(args.serve)
     return asyncio.run(run(args))
 
 
@@ -179,7 +141,7 @@ async def run(args: argparse.Namespace) -> int:
     apps = [f"bench-app-{n:03d}" for n in range(args.apps)]
     latency = args.latency_ms / 1000
     where = "a thread of this process" if args.in_thread else "its own process"
-    with sandbox_thread() if args.in_thread else sandbox_process(free_port()) as base_url:
+    with sandbox_thread() if args.in_thread else sandbox_process(token=TOKEN) as base_url:
         await set_up(base_url, apps)
         admin(base_url, "PUT", "faults", {"latency_ms": args.latency_ms})
         admin(base_url, "DELETE", "requests")

@@ -14,41 +14,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import signal
 import statistics
-import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 
-HEADERS = {"Accept": "application/vnd.heroku+json; version=3", "Authorization": "Bearer bench-token"}
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.local_sandbox import BENCH_TOKEN, sandbox_process
+
+HEADERS = {"Accept": "application/vnd.heroku+json; version=3", "Authorization": f"Bearer {BENCH_TOKEN}"}
 NEWEST = {"Range": "version ..; max=1,order=desc"}
-
-
-@contextmanager
-def sandbox_process() -> Iterator[str]:
-    """The sandbox CLI on a free loopback port; yields its base URL, stops it with Ctrl+C."""
-    command = [sys.executable, "-m", "infra.cli.main", "sandbox", "--port", "0", "--state", ":memory:"]
-    command += ["--rate-limit-capacity", str(10**9), "--log-level", "error"]
-    process = subprocess.Popen(  # noqa: S603 - our own entry point
-        command,
-        cwd=Path(__file__).resolve().parents[1],
-        stdout=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    try:
-        assert process.stdout is not None
-        line = process.stdout.readline()
-        yield line.split(" listening on ")[1].split(" ")[0]
-    finally:
-        process.send_signal(signal.SIGINT)
-        process.wait(timeout=15)
 
 
 def percentile(sorted_values: list[float], share: float) -> float:

@@ -25,14 +25,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.verify_scan import TOKEN, admin, sandbox_process
+from bench.local_sandbox import admin, sandbox_process
+from bench.verify_scan import TOKEN
 from infra.cli.promote_cmd import open_env
 from infra.clock import SystemClock
 from infra.heroku import HerokuClient
 from infra.promote.journal import Journal
 from infra.promote.run import PromoteRequest, promote
 from infra.promote.session import Timing
-from infra.sandbox.server import free_port
 from infra.spec.loader import load_stack
 from tests.fixtures.deploy import pulumi_up
 from tests.fixtures.promote import SECRET_VALUES, deploy_build, with_secrets
@@ -43,7 +43,7 @@ _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 
 async def rehearse(latency_ms: int) -> tuple[Journal, float, int]:
     """One promotion on a fresh sandbox; (journal, wall seconds, health requests)."""
-    with sandbox_process(free_port()) as base_url, tempfile.TemporaryDirectory() as journals:
+    with sandbox_process(token=TOKEN) as base_url, tempfile.TemporaryDirectory() as journals:
         clock = SystemClock()
         async with HerokuClient(base_url=base_url, token=TOKEN) as heroku:
             for stack in ("staging", "production"):

@@ -22,23 +22,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.local_sandbox import admin, sandbox_process
 from infra.clock import SystemClock
 from infra.heroku import HerokuClient
-from infra.sandbox.server import free_port
 from infra.spec.models import StackSpec
 from infra.verify import ScanMemo, VerificationResult, VerifyOptions, run_verification
 from tests.fixtures.deploy import pulumi_up
@@ -72,50 +67,6 @@ def estate(apps: int) -> StackSpec:
         },
         context={"secrets_decrypted": True},
     )
-
-
-@contextmanager
-def sandbox_process(port: int) -> Iterator[str]:
-    """`heroku-stack sandbox` in a child process, in memory, with a bucket pacing never reaches."""
-    command = [
-        sys.executable,
-        "-m",
-        "infra.cli.main",
-        "sandbox",
-        "--port",
-        str(port),
-        "--state",
-        ":memory:",
-        "--token",
-        TOKEN,
-        "--seed",
-        "1",
-        "--rate-limit-capacity",
-        "1000000",
-    ]
-    child = subprocess.Popen(command, stdout=subprocess.DEVNULL)  # noqa: S603 - our own entry point
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base_url}/__sandbox/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if child.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the sandbox did not start on port {port}")
-            time.sleep(0.05)
-        yield base_url
-    finally:
-        child.terminate()
-        child.wait(timeout=10)
-
-
-def admin(base_url: str, method: str, path: str, json: object = None) -> Any:
-    response = httpx.request(method, f"{base_url}/__sandbox/{path}", json=json, timeout=60)
-    response.raise_for_status()
-    return response.json()
 
 
 @dataclass(frozen=True)
@@ -158,7 +109,7 @@ def report(s: Scan, apps: int, concurrency: int, latency: float) -> float:
 async def run(args: argparse.Namespace) -> int:
     spec = estate(args.apps)
     latency = args.latency_ms / 1000
-    with sandbox_process(free_port()) as base_url:
+    with sandbox_process(token=TOKEN) as base_url:
         started = time.perf_counter()
         async with HerokuClient(base_url=base_url, token=TOKEN, concurrency=8) as writer:
             deployed = await pulumi_up(writer, spec, SystemClock())
