@@ -43,11 +43,12 @@ class VerificationAdapter:
         self._router_url = router_url
         self._health_transport = health_transport
 
-    async def verify(self, spec: StackSpec) -> StackCheck:
+    async def verify(self, spec: StackSpec, *, read_also: frozenset[str] = frozenset()) -> StackCheck:
         options = VerifyOptions(
             manifest=self._manifests.get(spec.stack),
             router_url=self._router_url,
             health_transport=self._health_transport,
+            read_also=read_also,
         )
         result = await run_verification(spec, self._client, self._clock, options)
         failed = result.failures
@@ -58,6 +59,7 @@ class VerificationAdapter:
             healthy=not any(f.kind == "health" for f in failed),
             problems=problems,
             checks=len(result.findings),
+            live=result.live,
         )
 
 

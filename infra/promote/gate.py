@@ -19,10 +19,11 @@ What the gate requires (issue 5; research notes verification-anchors.md §4, pro
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from infra.promote.envdiff import Difference, EnvDiff
 from infra.promote.journal import ReleaseRef
+from infra.verify.live import LiveStack
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class StackCheck:
     healthy: bool  # every health check passed on the current release (true when none is declared)
     problems: tuple[str, ...] = ()  # one line per finding that did not pass
     checks: int = 0
+    live: LiveStack = field(default_factory=LiveStack, repr=False, compare=False)  # what it read, to build on
 
     @property
     def clean(self) -> bool:
@@ -63,7 +65,7 @@ class PairEvidence:
 @dataclass(frozen=True)
 class GateEvidence:
     pipeline: str
-    pipeline_id: str | None  # None when no pipeline by that name exists
+    pipeline_id: str | None  # None when no pipeline by that name exists, or the lookup failed
     source_stage: str
     target_stage: str
     diff: EnvDiff
@@ -71,6 +73,7 @@ class GateEvidence:
     target_check: StackCheck
     pairs: Mapping[str, PairEvidence]
     problems: tuple[str, ...] = ()  # found while gathering: an app Heroku does not have, stacks that disagree
+    pipeline_error: str | None = None  # why the pipeline could not be looked up (Heroku would not answer)
 
 
 @dataclass(frozen=True)
@@ -114,7 +117,9 @@ def evaluate(evidence: GateEvidence) -> GateResult:
     elif not tgt.healthy:
         notes.append(f"{tgt.stack} is unhealthy before the promotion; a rollback would return to that state")
 
-    if evidence.pipeline_id is None:
+    if evidence.pipeline_error is not None:
+        reasons.append(f"pipeline {evidence.pipeline!r} could not be looked up: {evidence.pipeline_error}")
+    elif evidence.pipeline_id is None:
         reasons.append(f"pipeline {evidence.pipeline!r} does not exist; `pulumi up` the stack that owns it")
     up_to_date: list[str] = []
     for key, pair in sorted(evidence.pairs.items()):

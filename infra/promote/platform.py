@@ -18,7 +18,6 @@ Relied on (research/heroku-api.md §4, the Platform API schema):
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,9 +25,7 @@ from typing import Any
 
 import httpx
 
-from infra.errors import NotFound
 from infra.heroku import HerokuClient
-from infra.promote.facts import AppFacts, app_facts
 from infra.promote.journal import ReleaseRef, RequestRecord
 
 JSON = dict[str, Any]
@@ -95,36 +92,13 @@ class PromotionTarget:
     error_message: str | None
 
 
-@dataclass(frozen=True)
-class Coupling:
-    pipeline_id: str
-    stage: str
-
-
 class PromotionReads:
-    """The read-only calls: apps, couplings, releases, promotions, and the facts the diff compares."""
+    """The read-only calls of the promotion itself: releases and promotions (the gate reads through verification)."""
 
     def __init__(self, client: HerokuClient) -> None:
         if not client.read_only:
             raise ValueError("PromotionReads needs a read-only client")
         self.client = client
-
-    async def pipeline_id(self, name: str) -> str | None:
-        try:
-            return str((await self.client.get(f"/pipelines/{name}"))["id"])
-        except NotFound:
-            return None
-
-    async def app(self, app: str) -> JSON:
-        return await self.client.get(f"/apps/{app}")
-
-    async def coupling(self, app: str) -> Coupling | None:
-        """The app's pipeline coupling; None when it is in no pipeline (Heroku answers 404)."""
-        try:
-            raw = await self.client.get(f"/apps/{app}/pipeline-couplings")
-        except NotFound:
-            return None
-        return Coupling(pipeline_id=str((raw.get("pipeline") or {}).get("id")), stage=str(raw.get("stage")))
 
     async def current_release(self, app: str) -> Release | None:
         """The release the app runs (`current`), from its ten newest; None for an app without one."""
@@ -149,29 +123,6 @@ class PromotionReads:
             )
             for t in targets
         ]
-
-    async def facts(self, key: str, app: str, info: JSON) -> AppFacts:
-        """What the environment diff compares for `app`, given its `GET /apps/{app}`: six GETs, concurrently."""
-        base = f"/apps/{app}"
-        get_list = self.client.get_list
-        config, addons, buildpacks, formation, features, domains = await asyncio.gather(
-            self.client.get(f"{base}/config-vars"),
-            get_list(f"{base}/addons"),
-            get_list(f"{base}/buildpack-installations"),
-            get_list(f"{base}/formation"),
-            get_list(f"{base}/features"),
-            get_list(f"{base}/domains"),
-        )
-        return app_facts(
-            key,
-            app=info,
-            config_vars=config,
-            addons=addons,
-            buildpacks=buildpacks,
-            formation=formation,
-            features=features,
-            domains=domains,
-        )
 
 
 class PromotionWrites:

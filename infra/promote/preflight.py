@@ -1,25 +1,29 @@
-"""Gathering the gate's evidence through the read-only client, concurrently, then asking the gate.
+"""Gathering the gate's evidence, then asking the gate.
 
-Per app pair: the app (`GET /apps/{app}`), its coupling, its ten newest releases and the
-six collections the environment diff compares; per stack: one verification run; once: the
-pipeline by name. Nothing here writes.
+The evidence is one verification run per stack, both at once, through the read-only client:
+every collection the environment diff and the app pairs need (`GATE_COLLECTIONS`) is read by
+verification anyway, or asked of it with `read_also`, so the gate builds its evidence from
+the runs' snapshots (`StackCheck.live`) and reads nothing of its own: each collection of
+each app once, and the pipeline once per stack. Nothing here writes.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
 from dataclasses import dataclass
 
-from infra.errors import NotFound
 from infra.promote.allowlist import LoadedPolicy
 from infra.promote.envdiff import diff_environments
-from infra.promote.facts import AppFacts
-from infra.promote.gate import GateEvidence, GateResult, LiveApp, PairEvidence, evaluate
+from infra.promote.facts import FACT_COLLECTIONS, AppFacts, app_facts, missing
+from infra.promote.gate import GateEvidence, GateResult, LiveApp, PairEvidence, StackCheck, evaluate
+from infra.promote.journal import ReleaseRef
 from infra.promote.session import Session
 from infra.spec.models import StackSpec
+from infra.verify.live import FetchFailed, LiveAppInfo
 
 STAGE_ORDER = ("review", "development", "staging", "production")
+# What the gate reads of each app: the diff's facts, the pipeline coupling and the current release.
+GATE_COLLECTIONS = FACT_COLLECTIONS | {"coupling", "releases"}
 
 
 @dataclass(frozen=True)
@@ -29,35 +33,28 @@ class Preflight:
 
 
 async def run_preflight(session: Session, source: StackSpec, target: StackSpec, policy: LoadedPolicy) -> Preflight:
-    """Read everything the gate needs and evaluate it (journal step `preflight`)."""
+    """Verify both stacks and evaluate the gate on what verification read (journal step `preflight`)."""
     async with session.step("preflight") as step:
         problems = _spec_problems(source, target)
-        keys = sorted(set(source.apps) & set(target.apps))
-        pipeline_id, source_check, target_check, read = await asyncio.gather(
-            session.reads.pipeline_id(source.pipeline),
-            session.verifier.verify(source),
-            session.verifier.verify(target),
-            asyncio.gather(
-                *(_read_app(session, key, spec.apps[key].name) for key in keys for spec in (source, target))
-            ),
+        source_check, target_check = await asyncio.gather(
+            session.verifier.verify(source, read_also=GATE_COLLECTIONS),
+            session.verifier.verify(target, read_also=GATE_COLLECTIONS),
         )
         source_facts: dict[str, AppFacts] = {}
         target_facts: dict[str, AppFacts] = {}
         pairs: dict[str, PairEvidence] = {}
-        for index, key in enumerate(keys):
-            s_read, t_read = read[2 * index], read[2 * index + 1]
-            for spec, got in ((source, s_read), (target, t_read)):
-                if got is None:
-                    problems.append(
-                        f"{key}: app {spec.apps[key].name} does not exist on Heroku; `pulumi up` the {spec.stack} stack"
-                    )
-            if s_read is not None and t_read is not None:
-                source_facts[key], target_facts[key] = s_read[1], t_read[1]
-                pairs[key] = PairEvidence(key, s_read[0], t_read[0])
+        for key in sorted(set(source.apps) & set(target.apps)):
+            s_side, t_side = _side(key, source, source_check), _side(key, target, target_check)
+            problems += [side for side in (s_side, t_side) if isinstance(side, str)]
+            if not isinstance(s_side, str) and not isinstance(t_side, str):
+                (s_app, source_facts[key]), (t_app, target_facts[key]) = s_side, t_side
+                pairs[key] = PairEvidence(key, s_app, t_app)
         diff = diff_environments(source_facts, target_facts, policy=policy, source_spec=source, target_spec=target)
+        pipeline = source_check.live.pipeline
+        pipeline_id = pipeline.id if pipeline is not None else None
         evidence = GateEvidence(
             pipeline=source.pipeline,
-            pipeline_id=pipeline_id,
+            pipeline_id=pipeline_id if isinstance(pipeline_id, str) else None,
             source_stage=source.stage,
             target_stage=target.stage,
             diff=diff,
@@ -65,6 +62,7 @@ async def run_preflight(session: Session, source: StackSpec, target: StackSpec, 
             target_check=target_check,
             pairs=pairs,
             problems=tuple(problems),
+            pipeline_error=pipeline_id.reason if isinstance(pipeline_id, FetchFailed) else None,
         )
         result = evaluate(evidence)
         step.result = "ok" if result.passed else "failed"
@@ -72,31 +70,28 @@ async def run_preflight(session: Session, source: StackSpec, target: StackSpec, 
         return Preflight(evidence, result)
 
 
-async def _read_app(session: Session, key: str, name: str) -> tuple[LiveApp, AppFacts] | None:
-    reads = session.reads
-    try:
-        info = await reads.app(name)
-    except NotFound:
-        return None
-    coupling, release, facts = await asyncio.gather(
-        reads.coupling(name), reads.current_release(name), reads.facts(key, name, info)
-    )
+def _side(key: str, spec: StackSpec, check: StackCheck) -> tuple[LiveApp, AppFacts] | str:
+    """One app of a pair, from its stack's verification snapshot; or the problem line saying why not."""
+    snapshot = check.live.apps[key]
+    name = spec.apps[key].name
+    if snapshot.info is None:
+        return f"{key}: app {name} does not exist on Heroku; `pulumi up` the {spec.stack} stack"
+    info, coupling, releases, facts = snapshot.info, snapshot.coupling, snapshot.releases, app_facts(snapshot)
+    if facts is None or not (
+        isinstance(info, LiveAppInfo) and isinstance(coupling, tuple) and isinstance(releases, tuple)
+    ):
+        return f"{key}: could not read {name} for the gate: {missing(snapshot, GATE_COLLECTIONS)}"
+    current = next((r for r in releases if r.current), None)
     live = LiveApp(
         name=name,
-        id=str(info.get("id")),
-        generation=_generation(info),
-        pipeline_id=coupling.pipeline_id if coupling else None,
-        stage=coupling.stage if coupling else None,
-        release=release.ref if release else None,
-        release_status=release.status if release else None,
+        id=info.id,
+        generation=info.generation,
+        pipeline_id=coupling[0].pipeline_id if coupling else None,
+        stage=coupling[0].stage if coupling else None,
+        release=ReleaseRef(current.id, current.version, current.slug_id) if current else None,
+        release_status=current.status if current else None,
     )
     return live, facts
-
-
-def _generation(info: Mapping[str, object]) -> str | None:
-    generation = info.get("generation")
-    name = generation.get("name") if isinstance(generation, dict) else None
-    return str(name) if name else None
 
 
 def _spec_problems(source: StackSpec, target: StackSpec) -> list[str]:

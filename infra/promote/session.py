@@ -42,8 +42,12 @@ class Timing:
 class StackVerifier(Protocol):
     """Verification of one stack as the gate and post-flight need it (see `infra.promote.checks`)."""
 
-    async def verify(self, spec: StackSpec) -> StackCheck:
-        """Verify `spec`'s apps against Heroku; health must come from each app's current release."""
+    async def verify(self, spec: StackSpec, *, read_also: frozenset[str] = frozenset()) -> StackCheck:
+        """Verify `spec`'s apps against Heroku; health must come from each app's current release.
+
+        The check carries what was read (`StackCheck.live`), including the collections in
+        `read_also` that no check needs, so the gate builds its evidence without reading again.
+        """
         ...
 
 

@@ -4,7 +4,8 @@
     SnapshotReader(client).app(...)         the live state of one app, through a read-only client
     compare_app(Target(...))                pure: expected vs live -> findings
     run_verification(spec, client, clock, VerifyOptions(...)) -> VerificationResult
-                                            all of it, with convergence, health, attribution, waivers
+                                            all of it, with convergence, health, attribution, waivers;
+                                            `.live` is what it read (LiveStack), for callers to build on
     reports.write_reports(results, targets) terminal, JSON, JUnit and Markdown from one run
 
 Findings speak one vocabulary (`Outcome`): pass, missing, changed, unmanaged, pending,
@@ -16,7 +17,7 @@ from infra.verify.compare import compare_app
 from infra.verify.converge import DEFAULT_POLICIES, WaitPolicy
 from infra.verify.expected import ExpectedApp, ExpectedStack, expected_state
 from infra.verify.findings import Attribution, Finding, Outcome, WaiverRef
-from infra.verify.live import FetchFailed, LiveApp, LivePipeline
+from infra.verify.live import FetchFailed, LiveApp, LivePipeline, LiveStack
 from infra.verify.refresh import RefreshOutcome, refresh_preview
 from infra.verify.result import ApiUsage, Coverage, VerificationResult, combined_exit_code, exit_code_for
 from infra.verify.run import VerifyOptions, add_waiver_warnings, run_verification
@@ -37,6 +38,7 @@ __all__ = [
     "Finding",
     "LiveApp",
     "LivePipeline",
+    "LiveStack",
     "Outcome",
     "RefreshOutcome",
     "ScanMemo",

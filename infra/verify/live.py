@@ -2,7 +2,9 @@
 
 Parsing happens the moment a response arrives, and secrets are hashed right there: a
 config var keeps its value only when the stack declares that var in plain text (and the
-value does not embed credentials); every other value is kept as its fingerprint alone.
+value does not embed credentials); every other value is kept as fingerprints alone (one
+scoped by app name, comparable with the manifest; one scoped by app key, equal across
+stacks, for the promotion's environment diff).
 Drain URLs are kept as a fingerprint plus a display form without userinfo, path or query.
 Volatile fields (`updated_at`, release counters beyond the newest, dyno names,
 `acm_status_reason`, ...) are never read, so they cannot cause a finding.
@@ -11,7 +13,7 @@ Volatile fields (`updated_at`, release counters beyond the newest, dyno names,
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeAlias, TypeVar
 from urllib.parse import urlsplit
 
@@ -35,8 +37,18 @@ Fetched: TypeAlias = T | FetchFailed | None
 
 @dataclass(frozen=True)
 class LiveValue:
-    fingerprint: str
+    fingerprint: str  # scoped by app name and var (`config_var_scope`), as the manifest's
     shown: str | None  # the value itself, only for vars declared in plain text
+    portable: str  # scoped by app key and var (`portable_scope`): equal in every stack for the same value
+
+
+def portable_scope(app_key: str, var: str) -> str:
+    """The fingerprint scope of `var`'s value in app `app_key` that is the same in every stack.
+
+    Staging's and production's `web` apps hash the same value alike, so the environment diff
+    can say whether two values match without either being kept.
+    """
+    return f"promotion/{app_key}/{var}"
 
 
 @dataclass(frozen=True)
@@ -47,6 +59,7 @@ class LiveAppInfo:
     stack: str | None
     acm: bool
     web_url: str | None
+    generation: str | None = None  # cedar | fir: Heroku promotes only between apps of one generation
 
 
 @dataclass(frozen=True)
@@ -114,6 +127,7 @@ class LiveRelease:
     description: str
     user: str | None
     created_at: str | None
+    slug_id: str | None = None  # the build it runs; a promotion copies it
 
 
 def _s(raw: Mapping[str, Any], *path: str) -> str | None:
@@ -131,17 +145,25 @@ def parse_app(raw: Mapping[str, Any]) -> LiveAppInfo:
         stack=_s(raw, "build_stack", "name") or _s(raw, "stack", "name"),
         acm=bool(raw.get("acm")),
         web_url=_s(raw, "web_url"),
+        generation=_s(raw, "generation", "name"),
     )
 
 
-def parse_config(raw: Mapping[str, Any], app_name: str, plain: Collection[str]) -> dict[str, LiveValue]:
+def parse_config(
+    raw: Mapping[str, Any], app_name: str, plain: Collection[str], *, app_key: str
+) -> dict[str, LiveValue]:
     """Config vars as fingerprints; values survive only for `plain` names and only without credentials."""
     out: dict[str, LiveValue] = {}
     for name, value in raw.items():
         if not isinstance(value, str):
             continue  # Heroku drops null vars; anything else is not a config var value
-        shown = value if name in plain and not has_url_userinfo(value) else None
-        out[str(name)] = LiveValue(fingerprint(value, scope=config_var_scope(app_name, str(name))), shown)
+        var = str(name)
+        shown = value if var in plain and not has_url_userinfo(value) else None
+        out[var] = LiveValue(
+            fingerprint(value, scope=config_var_scope(app_name, var)),
+            shown,
+            fingerprint(value, scope=portable_scope(app_key, var)),
+        )
     return out
 
 
@@ -236,6 +258,7 @@ def parse_release(raw: Mapping[str, Any]) -> LiveRelease:
         description=_s(raw, "description") or "",
         user=_s(raw, "user", "email"),
         created_at=_s(raw, "created_at"),
+        slug_id=_s(raw, "slug", "id"),
     )
 
 
@@ -274,3 +297,14 @@ class LivePipeline:
     name: str
     id: Fetched[str]  # None also when Heroku has no pipeline by that name (see `found`)
     found: bool = True
+
+
+@dataclass(frozen=True)
+class LiveStack:
+    """What one verification run read of a stack: each app in scope by key, as last re-polled, and the pipeline.
+
+    Parsed and hashed on arrival like every live object, so it holds no secret value.
+    """
+
+    apps: Mapping[str, LiveApp] = field(default_factory=dict)
+    pipeline: LivePipeline | None = None  # None when no check in scope needed it

@@ -16,6 +16,7 @@ from datetime import datetime
 from infra.errors import ExitCode
 from infra.heroku import ClientStats
 from infra.verify.findings import DRIFT_OUTCOMES, Finding, Outcome
+from infra.verify.live import LiveStack
 
 # Kinds whose live objects can be undeclared, and so have a coverage figure (driftctl's "IaC coverage").
 COVERAGE_KINDS = ("config", "addon", "attachment", "domain", "formation", "drain")
@@ -67,7 +68,11 @@ class Coverage:
 
 @dataclass(frozen=True)
 class VerificationResult:
-    """Everything one run found for one stack; reports render it, the CLI exits with `exit_code`."""
+    """Everything one run found for one stack; reports render it, the CLI exits with `exit_code`.
+
+    `live` is the state the run read (fingerprints, never a secret value), for callers that build
+    on it, such as the promotion gate; reports do not render it.
+    """
 
     project: str
     stack: str
@@ -79,6 +84,7 @@ class VerificationResult:
     api: ApiUsage = field(default_factory=ApiUsage)
     secrets_checked_by: str = "presence"
     scope: tuple[str, ...] = ()  # human description of --app/--check, empty for everything
+    live: LiveStack = field(default_factory=LiveStack, repr=False, compare=False)
 
     @property
     def counts(self) -> dict[str, int]:

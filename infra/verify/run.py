@@ -26,9 +26,9 @@ from infra.verify.checkids import Scope
 from infra.verify.converge import DEFAULT_POLICIES, Convergence, WaitPolicy
 from infra.verify.expected import ExpectedStack, expected_state
 from infra.verify.findings import Finding, sort_key
-from infra.verify.live import LivePipeline
+from infra.verify.live import LivePipeline, LiveStack
 from infra.verify.result import ApiUsage, VerificationResult
-from infra.verify.snapshot import RELEASE_WINDOW, ScanMemo, SnapshotReader, collections_for
+from infra.verify.snapshot import COLLECTIONS, RELEASE_WINDOW, ScanMemo, SnapshotReader, collections_for
 from infra.verify.target import Target
 from infra.verify.waivers import Waiver, apply_waivers, waiver_warnings
 
@@ -46,6 +46,9 @@ class VerifyOptions:
     router_url: send health requests here with the app's Host header (the local sandbox).
     health_transport: httpx transport for health requests (tests serve the sandbox in-process).
     memo: carry what a scan learned to the next one (see `snapshot.ScanMemo`).
+    read_also: collections (`snapshot.COLLECTIONS`) to read for every app in scope even when no
+        selected check needs them, so a caller can build on `VerificationResult.live` without a
+        second read (promotion's environment diff compares buildpacks a stack may not declare).
     progress: called with a one-line status while waiting on convergence.
     """
 
@@ -59,7 +62,13 @@ class VerifyOptions:
     health_transport: httpx.AsyncBaseTransport | None = None
     memo: ScanMemo | None = None
     release_window: int = RELEASE_WINDOW
+    read_also: frozenset[str] = frozenset()
     progress: Callable[[str], None] | None = None
+
+    def __post_init__(self) -> None:
+        unknown = sorted(self.read_also - set(COLLECTIONS))
+        if unknown:
+            raise ValueError(f"read_also: no collection {', '.join(unknown)} (collections: {', '.join(COLLECTIONS)})")
 
 
 class _Borrowed(httpx.AsyncBaseTransport):
@@ -89,7 +98,11 @@ def check_scope(spec: StackSpec, scope: Scope) -> None:
 async def run_verification(
     spec: StackSpec, client: HerokuClient, clock: Clock, options: VerifyOptions | None = None
 ) -> VerificationResult:
-    """Verify one stack against Heroku through a read-only `client`; never raises for drift, only for bad input."""
+    """Verify one stack against Heroku through a read-only `client`; never raises for drift, only for bad input.
+
+    The result carries what was read (`VerificationResult.live`), so a caller needing the same
+    state (the promotion gate) does not read it again.
+    """
     options = options or VerifyOptions()
     expected = expected_state(spec, options.manifest)
     check_scope(spec, options.scope)
@@ -98,7 +111,7 @@ async def run_verification(
     reader = SnapshotReader(client, memo=options.memo, releases=options.release_window)
     reused_before = options.memo.reused if options.memo is not None else 0
 
-    targets = await _snapshot(expected, reader, options.scope)
+    targets, pipeline = await _snapshot(expected, reader, options.scope, options.read_also)
     borrowed = None if options.health_transport is None else _Borrowed(options.health_transport)
     health_client = httpx.AsyncClient(transport=borrowed)
     try:
@@ -137,22 +150,26 @@ async def run_verification(
         api=ApiUsage.between(before, client.stats, reused=reused),
         secrets_checked_by=expected.secrets_checked_by,
         scope=_describe(options.scope),
+        live=LiveStack(apps={key: target.live for key, target in convergence.targets.items()}, pipeline=pipeline),
     )
 
 
-async def _snapshot(expected: ExpectedStack, reader: SnapshotReader, scope: Scope) -> dict[str, Target]:
+async def _snapshot(
+    expected: ExpectedStack, reader: SnapshotReader, scope: Scope, read_also: frozenset[str]
+) -> tuple[dict[str, Target], LivePipeline | None]:
     keys = [k for k in expected.apps if scope.kinds(k)]  # a scope that reaches no check of an app costs no call
-    needs = {k: collections_for(scope.kinds(k), expected.apps[k]) for k in keys}
+    needs = {k: collections_for(scope.kinds(k), expected.apps[k]) | read_also for k in keys}
     wants_pipeline = any("coupling" in n for n in needs.values())
     pipeline_task = asyncio.ensure_future(reader.pipeline(expected.pipeline)) if wants_pipeline else None
     lives = await asyncio.gather(*(reader.app(expected.apps[k], needs[k]) for k in keys))
     pipeline: LivePipeline | None = await pipeline_task if pipeline_task is not None else None
-    return {
+    targets = {
         key: Target(
             project=expected.project, stack=expected.stack, expected=expected.apps[key], live=live, pipeline=pipeline
         )
         for key, live in zip(keys, lives, strict=True)
     }
+    return targets, pipeline
 
 
 def add_waiver_warnings(

@@ -141,7 +141,8 @@ class SnapshotReader:
         remembered = self._remembered(name, releases)
         readers: dict[str, Callable[[], Awaitable[Any]]] = {
             "config": lambda: self._read(
-                lambda: self.client.get(f"{base}/config-vars"), lambda raw: parse_config(raw, name, plain)
+                lambda: self.client.get(f"{base}/config-vars"),
+                lambda raw: parse_config(raw, name, plain, app_key=expected.key),
             ),
             "addons": lambda: self._read_list(f"{base}/addons", parse_addon),
             "attachments": lambda: self._read_list(f"{base}/addon-attachments", parse_attachment),
@@ -208,7 +209,7 @@ class SnapshotReader:
         name = expected.name
         got = await self._read(
             lambda: self.client.get(f"/apps/{quote(name, safe='')}/config-vars"),
-            lambda raw: parse_config(raw, name, frozenset(expected.config)),
+            lambda raw: parse_config(raw, name, frozenset(expected.config), app_key=expected.key),
         )
         return FetchFailed(_vanished(name)) if isinstance(got, _Gone) else got
 
