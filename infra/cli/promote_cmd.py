@@ -13,7 +13,6 @@ from typing import Any, TextIO
 import httpx
 
 from infra.cli.common import add_project_dir, project_dir
-from infra.cli.verify_cmd import _manifests as load_manifests
 from infra.clock import Clock, SystemClock
 from infra.errors import ExitCode
 from infra.heroku import HerokuClient
@@ -22,7 +21,9 @@ from infra.promote.journal import DEFAULT_JOURNAL_DIR
 from infra.promote.platform import PromotionReads, PromotionWrites, RequestRecorder
 from infra.promote.run import Confirm, PromoteEnv, PromoteRequest, PromotionResult, promote
 from infra.promote.session import Timing
+from infra.spec.loader import project_name
 from infra.verify.health import router_url as resolve_router_url
+from infra.verify.manifests import load_manifests
 
 DESCRIPTION = """\
 Promote the build staging runs to production through the stacks' Heroku pipeline, safely:
@@ -124,7 +125,7 @@ def run(args: argparse.Namespace) -> ExitCode:
         action=args.action,
     )
     timing = Timing(promotion_deadline=args.promotion_deadline, release_deadline=args.release_deadline)
-    manifests = load_manifests(args.manifest, {args.source, args.target})
+    manifests = load_manifests(args.manifest, project=project_name(root), stacks={args.source, args.target})
     confirm = prompt_confirm(yes=args.yes, stdin=sys.stdin, stdout=sys.stdout)
     result = asyncio.run(_promote(request, timing, manifests, confirm))
     print(result.message)

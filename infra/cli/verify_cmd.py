@@ -11,17 +11,18 @@ import argparse
 import asyncio
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from infra.cli.common import add_project_dir, project_dir
 from infra.clock import SystemClock
-from infra.errors import ExitCode, ManifestError, ScopeError
+from infra.errors import ExitCode, ScopeError
 from infra.spec import StackSpec, available_stacks, load_stack
 from infra.verify.checkids import Scope
 from infra.verify.health import ROUTER_ENV, router_url
+from infra.verify.manifests import load_manifests
 from infra.verify.reports import ReportTarget, parse_report_target, terminal, write_reports
 from infra.verify.result import VerificationResult, combined_exit_code
 from infra.verify.run import VerifyOptions, add_waiver_warnings, check_scope, run_verification
@@ -162,7 +163,7 @@ def run_verify(args: argparse.Namespace) -> ExitCode:
         raise ScopeError("verify needs a STACK (e.g. `heroku-stack verify staging`)")
     directory = project_dir(args)
     spec = load_stack(args.stack, directory)
-    manifests = _manifests([args.manifest] if args.manifest else [], {spec.stack})
+    manifests = load_manifests([args.manifest] if args.manifest else [], project=spec.project, stacks={spec.stack})
     return _run(args, [spec], manifests, refresh_dir=None)
 
 
@@ -172,12 +173,16 @@ def run_drift(args: argparse.Namespace) -> ExitCode:
     if not names:
         raise ScopeError(f"no stack files (Pulumi.<stack>.yaml) in {directory}")
     specs = [load_stack(name, directory) for name in names]
-    manifests = _manifests(args.manifest, {s.stack for s in specs})
+    manifests = load_manifests(args.manifest, project=specs[0].project, stacks={s.stack for s in specs})
     return _run(args, specs, manifests, refresh_dir=None if args.no_pulumi_refresh else directory)
 
 
 def _run(
-    args: argparse.Namespace, specs: list[StackSpec], manifests: dict[str, Any], *, refresh_dir: Path | None
+    args: argparse.Namespace,
+    specs: list[StackSpec],
+    manifests: Mapping[str, Mapping[str, Any]],
+    *,
+    refresh_dir: Path | None,
 ) -> ExitCode:
     scope = _scope(args, specs)
     waivers: tuple[Waiver, ...] = load_waivers(args.waivers) if args.waivers else ()
@@ -211,7 +216,10 @@ def _run(
 
 
 async def _verify_all(
-    specs: Sequence[StackSpec], manifests: dict[str, Any], base: VerifyOptions, refresh_dir: Path | None
+    specs: Sequence[StackSpec],
+    manifests: Mapping[str, Mapping[str, Any]],
+    base: VerifyOptions,
+    refresh_dir: Path | None,
 ) -> list[VerificationResult]:
     from infra.heroku import HerokuClient
 
@@ -252,19 +260,3 @@ def _scope(args: argparse.Namespace, specs: Sequence[StackSpec]) -> Scope:
         for spec in specs:
             check_scope(spec, scope)
     return scope
-
-
-def _manifests(paths: Sequence[Path], stacks: set[str]) -> dict[str, Any]:
-    found: dict[str, Any] = {}
-    for path in paths:
-        try:
-            document = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise ManifestError(f"{path}: no such file") from None
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
-            raise ManifestError(f"{path}: not readable JSON ({type(err).__name__})") from None
-        stack = document.get("stack") if isinstance(document, dict) else None
-        if stack not in stacks:
-            raise ManifestError(f"{path}: is the manifest of stack {stack!r}, which this run does not check")
-        found[str(stack)] = document
-    return found

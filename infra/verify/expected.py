@@ -14,9 +14,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from infra.errors import ManifestError
-from infra.spec.manifest import MANIFEST_SCHEMA, config_var_scope, drain_scope, manifest
+from infra.spec.manifest import config_var_scope, drain_scope, manifest
 from infra.spec.models import AppSpec, HealthCheck, StackSpec
 from infra.verify.checkids import check_id
+from infra.verify.manifests import manifest_problem
 
 
 @dataclass(frozen=True)
@@ -215,17 +216,9 @@ def _manifest_app(doc: Mapping[str, Any] | None, key: str) -> Mapping[str, Any]:
 
 
 def _check_manifest(spec: StackSpec, doc: Mapping[str, Any]) -> None:
-    if not isinstance(doc, Mapping) or doc.get("schema") != MANIFEST_SCHEMA:
-        got = doc.get("schema") if isinstance(doc, Mapping) else type(doc).__name__
-        raise ManifestError(
-            f"the manifest must be the `manifest` stack output (schema {MANIFEST_SCHEMA!r}, got {got!r}); "
-            "export it with `pulumi stack output manifest --json --show-secrets=false`"
-        )
-    for field in ("project", "stack"):
-        if doc.get(field) != getattr(spec, field):
-            raise ManifestError(
-                f"the manifest is for {field} {doc.get(field)!r}, but this is {field} {getattr(spec, field)!r}"
-            )
+    problem = manifest_problem(doc, project=spec.project, stacks=(spec.stack,))
+    if problem is not None:
+        raise ManifestError(problem)
 
 
 def _manifest_differences(spec: StackSpec, doc: Mapping[str, Any]) -> list[str]:
