@@ -13,13 +13,24 @@ import json
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from infra.cli.common import add_project_dir, project_dir
 from infra.clock import SystemClock
-from infra.errors import ExitCode, ScopeError
+from infra.errors import ExitCode, ScopeError, WaiverFileError
 from infra.spec import StackSpec, available_stacks, load_stack
+from infra.verify.baseline import (
+    MAX_DAYS,
+    BaselineTerms,
+    WaiversFile,
+    append_waivers,
+    baseline_entries,
+    baseline_terms,
+    open_waivers_file,
+    with_waivers,
+)
 from infra.verify.checkids import Scope
 from infra.verify.health import ROUTER_ENV, router_url
 from infra.verify.manifests import load_manifests
@@ -44,6 +55,11 @@ Detect drift in one or more stacks (default: every Pulumi.*.yaml in the project)
 schedule such as a nightly CI job. Same checks and reports as `verify`. When the Pulumi CLI
 is on PATH, also runs `pulumi refresh --preview-only --expect-no-changes` per stack (never a
 state-writing refresh) and folds its result in; without the CLI it says so and goes on.
+
+--write-waivers FILE accepts today's drift on purpose: it appends to FILE (created if missing,
+never overwritten, and read as the run's --waivers) one waiver per drift finding (missing,
+changed, unmanaged; never an error or pending), each for its stack and exact check id, with
+the reviewed --owner, --reason and --expires; the run then reports that drift as waived.
 """
 
 REPORT_HELP = (
@@ -98,7 +114,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="scheduled drift detection for one or all stacks",
         description=DRIFT_DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog=_epilog('heroku-stack drift --waivers waivers.yaml --report md="$GITHUB_STEP_SUMMARY"'),
+        epilog=_epilog(
+            'heroku-stack drift --waivers waivers.yaml --report md="$GITHUB_STEP_SUMMARY"\n'
+            "  heroku-stack drift production --write-waivers waivers.yaml --owner alice@example.com \\\n"
+            '      --reason "hand-made changes from the outage, fixed in PR 812" --expires 2026-03-31'
+        ),
     )
     drift.add_argument("stacks", metavar="STACK", nargs="*", help="stacks to check (default: all in the project)")
     drift.add_argument(
@@ -115,6 +135,21 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="skip `pulumi refresh --preview-only --expect-no-changes` even when the Pulumi CLI is installed",
     )
     _shared(drift)
+    baseline = drift.add_argument_group("baseline (accept today's drift as reviewed, expiring waivers)")
+    baseline.add_argument(
+        "--write-waivers",
+        type=Path,
+        metavar="FILE",
+        help="append one exact waiver per drift finding to FILE (created if missing, never overwritten, read as "
+        "--waivers); needs --owner, --reason and --expires, checked before any API call",
+    )
+    baseline.add_argument("--owner", metavar="EMAIL", help="who answers for the waivers")
+    baseline.add_argument("--reason", metavar="TEXT", help="why the drift is acceptable, for the reviewer")
+    baseline.add_argument(
+        "--expires",
+        metavar="YYYY-MM-DD",
+        help=f"last day the waivers apply: after today, at most {MAX_DAYS} days ahead",
+    )
     drift.set_defaults(func=run_drift)
 
 
@@ -164,7 +199,7 @@ def run_verify(args: argparse.Namespace) -> ExitCode:
     directory = project_dir(args)
     spec = load_stack(args.stack, directory)
     manifests = load_manifests([args.manifest] if args.manifest else [], project=spec.project, stacks={spec.stack})
-    return _run(args, [spec], manifests, refresh_dir=None)
+    return _run(args, [spec], manifests, refresh_dir=None, baseline=None)
 
 
 def run_drift(args: argparse.Namespace) -> ExitCode:
@@ -174,7 +209,8 @@ def run_drift(args: argparse.Namespace) -> ExitCode:
         raise ScopeError(f"no stack files (Pulumi.<stack>.yaml) in {directory}")
     specs = [load_stack(name, directory) for name in names]
     manifests = load_manifests(args.manifest, project=specs[0].project, stacks={s.stack for s in specs})
-    return _run(args, specs, manifests, refresh_dir=None if args.no_pulumi_refresh else directory)
+    baseline = _baseline(args)
+    return _run(args, specs, manifests, refresh_dir=None if args.no_pulumi_refresh else directory, baseline=baseline)
 
 
 def _run(
@@ -183,9 +219,14 @@ def _run(
     manifests: Mapping[str, Mapping[str, Any]],
     *,
     refresh_dir: Path | None,
+    baseline: tuple[BaselineTerms, WaiversFile] | None,
 ) -> ExitCode:
     scope = _scope(args, specs)
-    waivers: tuple[Waiver, ...] = load_waivers(args.waivers) if args.waivers else ()
+    waivers: tuple[Waiver, ...] = ()
+    if baseline is not None:  # the file a baseline appends to is the run's waivers file, already read
+        waivers = baseline[1].waivers
+    elif args.waivers:
+        waivers = load_waivers(args.waivers)
     targets: list[ReportTarget] = []
     for text in args.report:
         try:
@@ -208,6 +249,9 @@ def _run(
         progress=progress,
     )
     results = asyncio.run(_verify_all(specs, manifests, base, refresh_dir))
+    if baseline is not None:
+        accepted = _write_baseline(results, *baseline, quiet=args.quiet)
+        results, waivers = with_waivers(results, accepted, today=_today(results)), (*waivers, *accepted)
     results = add_waiver_warnings(results, waivers, scope)
     write_reports(results, targets)
     if not args.quiet:
@@ -246,7 +290,43 @@ def _fold_refresh(result: VerificationResult, directory: Path) -> VerificationRe
     return replace(result, findings=tuple(sorted(findings, key=sort_key)), warnings=warnings)
 
 
+def _write_baseline(
+    results: Sequence[VerificationResult], terms: BaselineTerms, file: WaiversFile, *, quiet: bool
+) -> list[Waiver]:
+    entries = baseline_entries(results, terms)
+    append_waivers(file, entries, today=_today(results))
+    if not quiet:
+        if entries:
+            plural = "s" if len(entries) > 1 else ""
+            note = f"appended {len(entries)} waiver{plural} to {file.path} (owner {terms.owner}, expires "
+            print(f"{note}{terms.expires.isoformat()}); review and commit it", file=sys.stderr)
+        else:
+            print(f"no drift to waive; {file.path} was left as it was", file=sys.stderr)
+    return [e.waiver for e in entries]
+
+
+def _today(results: Sequence[VerificationResult]) -> date:
+    return results[0].started_at.date() if results else SystemClock().now().date()
+
+
 # --- input ------------------------------------------------------------------------------------
+
+
+def _baseline(args: argparse.Namespace) -> tuple[BaselineTerms, WaiversFile] | None:
+    """--write-waivers and its terms, checked (with the file it appends to) before any API call."""
+    if args.write_waivers is None:
+        given = [flag for flag in ("owner", "reason", "expires") if getattr(args, flag) is not None]
+        if given:
+            raise WaiverFileError(f"{', '.join('--' + g for g in given)}: only with --write-waivers FILE")
+        return None
+    if args.waivers is not None and args.waivers.resolve() != args.write_waivers.resolve():
+        raise WaiverFileError(
+            f"--write-waivers {args.write_waivers} appends to that file and reads it as the run's waivers; "
+            f"--waivers {args.waivers} names another: give the same file, or leave --waivers out"
+        )
+    today = SystemClock().now().date()
+    terms = baseline_terms(args.owner, args.reason, args.expires, today=today)
+    return terms, open_waivers_file(args.write_waivers, today=today)
 
 
 def _scope(args: argparse.Namespace, specs: Sequence[StackSpec]) -> Scope:

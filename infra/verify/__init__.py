@@ -7,17 +7,21 @@
                                             all of it, with convergence, health, attribution, waivers;
                                             `.live` is what it read (LiveStack), for callers to build on
     reports.write_reports(results, targets) terminal, JSON, JUnit and Markdown from one run
+    load_manifests(paths, project=, stacks=) `--manifest` files, validated before any API call
+    baseline_entries(results, terms)        one exact waiver per drift finding (`drift --write-waivers`)
 
 Findings speak one vocabulary (`Outcome`): pass, missing, changed, unmanaged, pending,
 error, waived; `VerificationResult.exit_code` maps a run onto `infra.errors.ExitCode`.
 """
 
+from infra.verify.baseline import BaselineTerms, append_waivers, baseline_entries, baseline_terms, open_waivers_file
 from infra.verify.checkids import KINDS, CheckPattern, Scope, check_id
 from infra.verify.compare import compare_app
 from infra.verify.converge import DEFAULT_POLICIES, WaitPolicy
 from infra.verify.expected import ExpectedApp, ExpectedStack, expected_state
 from infra.verify.findings import Attribution, Finding, Outcome, WaiverRef
 from infra.verify.live import FetchFailed, LiveApp, LivePipeline, LiveStack
+from infra.verify.manifests import load_manifests
 from infra.verify.refresh import RefreshOutcome, refresh_preview
 from infra.verify.result import ApiUsage, Coverage, VerificationResult, combined_exit_code, exit_code_for
 from infra.verify.run import VerifyOptions, add_waiver_warnings, run_verification
@@ -30,6 +34,7 @@ __all__ = [
     "KINDS",
     "ApiUsage",
     "Attribution",
+    "BaselineTerms",
     "CheckPattern",
     "Coverage",
     "ExpectedApp",
@@ -51,13 +56,18 @@ __all__ = [
     "Waiver",
     "WaiverRef",
     "add_waiver_warnings",
+    "append_waivers",
     "apply_waivers",
+    "baseline_entries",
+    "baseline_terms",
     "check_id",
     "combined_exit_code",
     "compare_app",
     "exit_code_for",
     "expected_state",
+    "load_manifests",
     "load_waivers",
+    "open_waivers_file",
     "refresh_preview",
     "run_verification",
 ]

@@ -8,8 +8,14 @@ A waivers file (YAML, committed and reviewed like code)::
         reason: growth team's experiment flags, set by hand until the flag service ships
         owner: alice@example.com
         expires: 2026-03-31                  # last day the waiver applies
+      - check: web/domain/*.shop.example.com
+        exact: true                          # optional: this check id only, read literally (no glob,
+        stack: production                    #   nothing beneath it): what `drift --write-waivers` writes
+        reason: wildcard domain added for the spring campaign, declared in the next release
+        owner: bob@example.com
+        expires: 2026-04-30
 
-Every field but `stack` is required. A waiver turns a `missing`, `changed` or `unmanaged`
+Every field but `stack` and `exact` is required. A waiver turns a `missing`, `changed` or `unmanaged`
 finding into `waived`; it never hides an `error` or `pending` (those are not drift). Once
 expired it waives nothing, so the drift fails the run again; a waiver that matched nothing
 is reported as stale. The file is read and validated before any API call: a malformed one
@@ -50,12 +56,15 @@ class Waiver(BaseModel):
 
     check: Annotated[str, AfterValidator(_pattern)]
     stack: str | None = None
+    exact: bool = Field(default=False, description="match this one check id, literally, and nothing beneath it")
     reason: str = Field(min_length=10, description="why this drift is acceptable, for the reviewer")
     owner: str = Field(min_length=1, description="who answers for it")
     expires: date
 
     def matches(self, finding: Finding, stack: str) -> bool:
-        return (self.stack is None or self.stack == stack) and CheckPattern(self.check).matches(finding.check_id)
+        if self.stack is not None and self.stack != stack:
+            return False
+        return finding.check_id == self.check if self.exact else CheckPattern(self.check).matches(finding.check_id)
 
     def expired(self, today: date) -> bool:
         return today > self.expires
@@ -87,7 +96,7 @@ def load_waivers(path: Path) -> tuple[Waiver, ...]:
             message = str(detail["msg"]).removeprefix("Value error, ")
             problems.append(f"{where}: {message}")
         lines = "\n".join(f"  - {p}" for p in problems)
-        allowed = "check, stack (optional), reason, owner, expires (YYYY-MM-DD)"
+        allowed = "check, stack (optional), exact (optional), reason, owner, expires (YYYY-MM-DD)"
         raise WaiverFileError(
             f"{path.name}: {len(problems)} problem{'s' if len(problems) > 1 else ''} (each waiver takes {allowed})"
             f"\n{lines}"

@@ -85,7 +85,8 @@ def test_a_malformed_waivers_file_exits_2_before_any_api_call(
 
     assert code == 2
     assert capsys.readouterr().err == (
-        "error: waivers.yaml: 2 problems (each waiver takes check, stack (optional), reason, owner, expires "
+        "error: waivers.yaml: 2 problems (each waiver takes check, stack (optional), exact (optional), reason, "
+        "owner, expires "
         "(YYYY-MM-DD))\n  - waivers[0].owner: Field required\n  - waivers[0].expires: Field required\n"
     )
     assert sandbox_state.requests.snapshot() == []

@@ -55,7 +55,8 @@ def test_a_malformed_waivers_file_names_every_problem(tmp_path: Path) -> None:
         load_waivers(path)
 
     assert str(err.value) == (
-        "waivers.yaml: 5 problems (each waiver takes check, stack (optional), reason, owner, expires (YYYY-MM-DD))\n"
+        "waivers.yaml: 5 problems (each waiver takes check, stack (optional), exact (optional), reason, owner, "
+        "expires (YYYY-MM-DD))\n"
         "  - waivers[0].check: '*' matches every check; a waiver must name what it waives (e.g. web/config/FOO)\n"
         "  - waivers[0].reason: String should have at least 10 characters\n"
         "  - waivers[0].owner: Field required\n"
