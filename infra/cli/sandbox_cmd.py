@@ -39,6 +39,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         ("addon", "an add-on goes provisioning -> provisioned"),
         ("build", "a build goes pending -> succeeded"),
         ("promotion", "a promotion goes pending -> completed"),
+        ("acm", "a custom domain's ACM certificate goes pending -> cert issued"),
     ):
         delays.add_argument(f"--{name}-delay", type=float, default=0.0, metavar="S", help=what)
     faults = parser.add_argument_group("faults (also changeable at run time: PUT /__sandbox/faults)")
@@ -110,14 +111,19 @@ def run(args: argparse.Namespace) -> ExitCode:
             f"--{'-'.join(str(p) for p in e['loc']).replace('_', '-')}: {e['msg']}" for e in err.errors()
         )
         raise SandboxError(f"sandbox: invalid fault setting: {problems}") from None
-    if any(delay < 0 for delay in (args.release_delay, args.addon_delay, args.build_delay, args.promotion_delay)):
+    delays = (args.release_delay, args.addon_delay, args.build_delay, args.promotion_delay, args.acm_delay)
+    if any(delay < 0 for delay in delays):
         raise SandboxError("sandbox: delays must be 0 or more seconds")
     config = SandboxConfig(
         state_path=args.state,
         tokens=frozenset(args.token) if args.token else None,
         seed=args.seed,
         delays=Delays(
-            release=args.release_delay, addon=args.addon_delay, build=args.build_delay, promotion=args.promotion_delay
+            release=args.release_delay,
+            addon=args.addon_delay,
+            build=args.build_delay,
+            promotion=args.promotion_delay,
+            acm=args.acm_delay,
         ),
         rate_limit=RateLimit(capacity=args.rate_limit_capacity, refill_per_second=args.rate_limit_per_second),
         faults=faults,

@@ -20,6 +20,7 @@ class Delays:
     addon: float = 0.0  # add-on `provisioning` -> `provisioned`, then its config vars appear
     build: float = 0.0  # build `pending` -> `succeeded` (slug and release created then)
     promotion: float = 0.0  # promotion `pending` -> `completed`, targets released
+    acm: float = 0.0  # a custom domain's ACM certificate `pending` -> `cert issued`
 
 
 @dataclass(frozen=True)

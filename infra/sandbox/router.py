@@ -6,13 +6,20 @@ one of its custom domains is served as that app, on any path:
 * deployed (the current release has a slug) and `web` scaled above 0:
   `200 {"status": "ok", "release": "v<current release version>"}`;
 * otherwise the Heroku router's error page, 503 (H14 "No web processes running");
-* an unknown `*.herokuapp.com` host: 404 "There's nothing here, yet.".
+* any other host (an unknown `*.herokuapp.com` name, or a domain no app has added): Heroku's
+  404 "no such app" page, "There's nothing here, yet.", never an API answer.
+
+The API itself answers on the sandbox's own names: an IP address, `localhost` and
+`*.localhost`, or a name without a dot (`testserver`).
 
 `PUT /__sandbox/apps/{app}/http` (an `HttpBehaviour`) changes how a deployed app answers:
 `delay_ms` before every answer; `unhealthy` (always `unhealthy_status`, 503 by default);
-`unhealthy_for_requests` / `unhealthy_for_seconds` (unhealthy for the first N requests or
-seconds after the PUT, then healthy: a slow start); `body` (this JSON instead of the default,
-for a wrong answer); `report_previous_release` (claims the version before the current one).
+`unhealthy_releases` (unhealthy only while the current release is one of these: a version
+such as 8 or "v8", a release id, or the id of the slug it runs; a broken build that a rollback
+or a newer release fixes); `unhealthy_for_requests` / `unhealthy_for_seconds` (unhealthy for
+the first N requests or seconds after the PUT, then healthy: a slow start); `body` (this JSON
+instead of the default, for a wrong answer); `report_previous_release` (claims the version
+before the current one).
 """
 
 from __future__ import annotations
@@ -49,6 +56,7 @@ class HttpBehaviour(BaseModel):
     delay_ms: int = Field(default=0, ge=0, le=600_000)
     unhealthy: bool = False
     unhealthy_status: int = Field(default=503, ge=400, le=599)
+    unhealthy_releases: tuple[int | str, ...] = ()
     unhealthy_for_requests: int = Field(default=0, ge=0)
     unhealthy_for_seconds: float = Field(default=0.0, ge=0)
     body: dict[str, Any] | None = None
@@ -66,8 +74,8 @@ def _host(scope: Scope) -> str | None:
 
 
 def _is_sandbox_host(host: str) -> bool:
-    if "." not in host:
-        return True  # localhost, testserver
+    if "." not in host or host.endswith(".localhost"):
+        return True  # localhost, testserver, sandbox.localhost: loopback names (RFC 6761)
     try:
         ipaddress.ip_address(host)
     except ValueError:
@@ -100,12 +108,19 @@ def _answer(tx: Tx, app: Record, now: datetime) -> tuple[int, str, bytes, float]
         served < behaviour.unhealthy_for_requests or (now - since).total_seconds() < behaviour.unhealthy_for_seconds
     )
     delay = behaviour.delay_ms / 1000
-    if behaviour.unhealthy or warming:
+    broken = not _identities(release).isdisjoint(behaviour.unhealthy_releases)
+    if behaviour.unhealthy or warming or broken:
         page = _ERROR_PAGE.format(code="H20", desc="App boot timeout")
         return behaviour.unhealthy_status, "text/html; charset=utf-8", page.encode(), delay
     version = release["version"] - 1 if behaviour.report_previous_release else release["version"]
     body = behaviour.body if behaviour.body is not None else {"status": "ok", "release": f"v{version}"}
     return 200, "application/json", json.dumps(body).encode(), delay
+
+
+def _identities(release: Record) -> set[int | str]:
+    """What `unhealthy_releases` may name a release by: its version (8 or "v8"), its id, its slug's id."""
+    slug = release["slug"]["id"] if release["slug"] else None
+    return {release["version"], f"v{release['version']}", release["id"], *([slug] if slug else [])}
 
 
 async def serve(sandbox: Sandbox, scope: Scope, receive: Receive, send: Send) -> bool:
@@ -115,8 +130,6 @@ async def serve(sandbox: Sandbox, scope: Scope, receive: Receive, send: Send) ->
         return False
     with sandbox.tx() as tx:
         app = app_for_host(tx, host)
-        if app is None and not host.endswith(HEROKUAPP):
-            return False
         if app is None:
             answer = (404, "text/html; charset=utf-8", _NO_APP_PAGE.encode(), 0.0)
         else:

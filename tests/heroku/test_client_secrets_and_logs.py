@@ -48,7 +48,7 @@ async def test_the_token_is_in_no_repr_error_traceback_or_log_line(
 async def test_the_repr_names_where_the_token_came_from(sandbox_transport: SandboxTransport) -> None:
     async with sandbox_client(sandbox_transport, read_only=True) as heroku:
         assert repr(heroku) == (
-            "HerokuClient(base_url='http://sandbox', read-only, concurrency=8, token from the token argument)"
+            "HerokuClient(base_url='http://sandbox.localhost', read-only, concurrency=8, token from the token argument)"
         )
 
 

@@ -109,7 +109,7 @@ async def test_a_slug_gets_a_blob_url_the_sandbox_accepts_a_put_on(sandbox_clien
     read = await ok(sandbox_client.get(f"/apps/shop-staging/slugs/{slug['id']}"))
 
     assert slug["blob"]["method"] == "PUT"
-    assert slug["blob"]["url"] == f"http://sandbox/__sandbox/blobs/{slug['id']}"
+    assert slug["blob"]["url"] == f"http://sandbox.localhost/__sandbox/blobs/{slug['id']}"
     assert upload.status_code == 200
     assert (read["size"], read["process_types"], read["blob"]["method"]) == (13, {"web": "x"}, "GET")
 

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.anyio
 
 @pytest.fixture
 def sandbox_delays() -> Delays:
-    return Delays(release=5.0, addon=10.0, build=20.0, promotion=3.0)
+    return Delays(release=5.0, addon=10.0, build=20.0, promotion=3.0, acm=60.0)
 
 
 async def test_a_config_release_is_pending_until_the_release_delay_passes(
@@ -96,3 +96,40 @@ async def test_a_promotion_is_pending_then_completed_with_targets_released(
     assert [(t["status"], t["release"]) for t in early_targets] == [("pending", None)]
     assert done["status"] == "completed"
     assert [t["status"] for t in targets] == ["succeeded"]
+
+
+async def test_an_acm_certificate_is_pending_until_the_acm_delay_then_issued(
+    sandbox_client: httpx.AsyncClient, sandbox_clock: FakeClock
+) -> None:
+    await new_app(sandbox_client, "shop-production")
+    await ok(sandbox_client.post("/apps/shop-production/acm"))
+    added = await ok(
+        sandbox_client.post(
+            "/apps/shop-production/domains", json={"hostname": "www.example.com", "sni_endpoint": None}
+        ),
+        201,
+    )
+
+    sandbox_clock.advance(59.0)
+    early = await ok(sandbox_client.get(f"/apps/shop-production/domains/{added['id']}"))
+    sandbox_clock.advance(1.0)
+    later = await ok(sandbox_client.get(f"/apps/shop-production/domains/{added['id']}"))
+
+    assert [d["acm_status"] for d in (added, early, later)] == ["pending", "pending", "cert issued"]
+
+
+async def test_enabling_acm_makes_existing_domains_pending_and_disabling_clears_them(
+    sandbox_client: httpx.AsyncClient, sandbox_clock: FakeClock
+) -> None:
+    await new_app(sandbox_client, "shop-production")
+    await sandbox_client.post(
+        "/apps/shop-production/domains", json={"hostname": "www.example.com", "sni_endpoint": None}
+    )
+
+    await ok(sandbox_client.post("/apps/shop-production/acm"))
+    pending = await ok(sandbox_client.get("/apps/shop-production/domains/www.example.com"))
+    await ok(sandbox_client.delete("/apps/shop-production/acm"))
+    sandbox_clock.advance(60.0)
+    disabled = await ok(sandbox_client.get("/apps/shop-production/domains/www.example.com"))
+
+    assert (pending["acm_status"], disabled["acm_status"]) == ("pending", None)

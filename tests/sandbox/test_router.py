@@ -70,6 +70,48 @@ async def test_an_unknown_herokuapp_host_is_404(sandbox_client: httpx.AsyncClien
     assert (response.status_code, response.text.endswith("There's nothing here, yet.</body></html>")) == (404, True)
 
 
+async def test_a_host_no_app_has_added_gets_herokus_no_such_app_page_not_the_api(
+    sandbox_client: httpx.AsyncClient,
+) -> None:
+    await new_app(sandbox_client, "shop-staging")
+
+    response = await sandbox_client.get("/apps/shop-staging", headers={"Host": "www.nobody.example"})
+    log = await ok(sandbox_client.get("/__sandbox/requests"))
+
+    assert (response.status_code, response.headers["content-type"]) == (404, "text/html; charset=utf-8")
+    assert response.text.endswith("There's nothing here, yet.</body></html>")
+    assert [(e["path"], e["status"], e["target"]) for e in log][-1] == ("/apps/shop-staging", 404, "app")
+
+
+async def test_the_api_answers_on_loopback_names_and_addresses(sandbox_client: httpx.AsyncClient) -> None:
+    await new_app(sandbox_client, "shop-staging")
+
+    statuses = [
+        (await sandbox_client.get("/apps/shop-staging", headers={"Host": host})).status_code
+        for host in ("localhost:5050", "sandbox.localhost", "127.0.0.1:5050", "[::1]:5050", "testserver")
+    ]
+
+    assert statuses == [200, 200, 200, 200, 200]
+
+
+async def test_an_app_is_unhealthy_only_while_a_listed_release_is_current(
+    sandbox_client: httpx.AsyncClient, set_app_http: SetAppHttp
+) -> None:
+    app = await deployed_app(sandbox_client)
+    good = await ok(sandbox_client.get("/apps/shop-staging/releases/3"))
+    broken = await deploy(sandbox_client, "shop-staging", commit="bad0000")
+    set_app_http("shop-staging", unhealthy_releases=[broken["slug"]["id"]])
+
+    on_broken = await get_health(sandbox_client, host_of(app))
+    await ok(sandbox_client.post("/apps/shop-staging/releases", json={"release": good["id"]}), 201)
+    rolled_back = await get_health(sandbox_client, host_of(app))
+    set_app_http("shop-staging", unhealthy_releases=[5, "v9"])
+    by_version = await get_health(sandbox_client, host_of(app))
+
+    assert (on_broken.status_code, rolled_back.status_code, by_version.status_code) == (503, 200, 503)
+    assert rolled_back.json() == {"status": "ok", "release": "v5"}
+
+
 async def test_an_unhealthy_app_answers_its_unhealthy_status(
     sandbox_client: httpx.AsyncClient, set_app_http: SetAppHttp
 ) -> None:
@@ -121,6 +163,7 @@ async def test_a_wrong_body_and_the_previous_release_are_set_through_the_admin_a
         "delay_ms": 0,
         "unhealthy": False,
         "unhealthy_status": 503,
+        "unhealthy_releases": [],
         "unhealthy_for_requests": 0,
         "unhealthy_for_seconds": 0.0,
         "body": {"status": "degraded"},

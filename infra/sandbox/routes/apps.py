@@ -14,6 +14,7 @@ from infra.sandbox.context import Sandbox, sandbox_of
 from infra.sandbox.platform import account_of, find_app, new_release, render_app
 from infra.sandbox.ranges import list_response
 from infra.sandbox.responses import invalid, json_response
+from infra.sandbox.routes.domains import start_acm, stop_acm
 from infra.sandbox.store import Record, Tx
 from infra.sandbox.teardown import delete_app
 
@@ -149,7 +150,8 @@ async def destroy(request: Request) -> Response:
 
 
 def _set_acm(request: Request, enabled: bool | None) -> Response:
-    with sandbox_of(request).tx() as tx:
+    sandbox = sandbox_of(request)
+    with sandbox.tx() as tx:
         app = find_app(tx, request.path_params["app"])
         if enabled is not None and app["acm"] != enabled:
             app["acm"] = enabled
@@ -157,10 +159,11 @@ def _set_acm(request: Request, enabled: bool | None) -> Response:
             tx.put("app", app)
             for domain in tx.children("domain", app["id"]):
                 if domain["kind"] == "custom":
-                    domain["acm_status"] = "cert issued" if enabled else None
-                    domain["acm_status_reason"] = None
-                    tx.put("domain", domain)
-        return json_response(render_app(app))
+                    if enabled:
+                        start_acm(sandbox, tx, domain)
+                    else:
+                        stop_acm(tx, domain)
+        return json_response(render_app(tx.get("app", app["id"]) or app))
 
 
 async def acm_enable(request: Request) -> Response:

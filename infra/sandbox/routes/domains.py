@@ -1,8 +1,13 @@
-"""Custom domains: create (with `sni_endpoint`, null allowed), read by id or hostname, update, delete.
+"""Custom domains: create (with `sni_endpoint`, null allowed), read by id or hostname, update, delete; ACM.
 
 Heroku lists the app's own `<app>-<hex>.herokuapp.com` as a domain of kind `heroku` next to
 the custom ones; it cannot be removed. SNI endpoints are not emulated, so only `null` is
 accepted for `sni_endpoint` (with ACM the provider ignores it anyway).
+
+ACM: on an app with `acm` on, a custom domain's `acm_status` is `pending` (the schema's example
+value) from when it is added, or ACM enabled, until the ACM delay (`Delays.acm`) has passed,
+then `cert issued` (the value the Heroku CLI's `certs:auto --wait` waits for; it also knows
+`in-progress`, `dns-verified`, `failing` and `failed`). Disabling ACM clears it to null.
 """
 
 from __future__ import annotations
@@ -13,13 +18,16 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from infra.sandbox import events
 from infra.sandbox.bodies import Body, read_body
-from infra.sandbox.context import sandbox_of
+from infra.sandbox.context import Sandbox, sandbox_of
 from infra.sandbox.platform import app_ref, embed_app, find_app, hostname, is_uuid
 from infra.sandbox.ranges import list_response
 from infra.sandbox.responses import invalid, json_response, not_found
 from infra.sandbox.store import Record, Tx, public
 
+ACM_PENDING = "pending"
+ACM_ISSUED = "cert issued"
 HOSTNAME = re.compile(r"^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 _WORDS = ("whispering", "rocky", "sheltered", "tranquil", "crystal", "shallow", "fluffy", "radiant")
 _NOUNS = ("willow", "basin", "badlands", "lake", "cove", "harbor", "plains", "meadow")
@@ -65,6 +73,28 @@ def find_domain(tx: Tx, app: Record, identity: str) -> Record:
     return domain
 
 
+def start_acm(sandbox: Sandbox, tx: Tx, domain: Record) -> None:
+    """The domain's certificate is requested: `pending`, then `cert issued` after the ACM delay."""
+    domain.update(acm_status=ACM_PENDING, acm_status_reason=None, updated_at=tx.stamp)
+    tx.put("domain", domain)
+    events.after(sandbox, tx, sandbox.delays.acm, "acm.issued", domain["id"])
+
+
+def stop_acm(tx: Tx, domain: Record) -> None:
+    domain.update(acm_status=None, acm_status_reason=None, updated_at=tx.stamp)
+    tx.put("domain", domain)
+
+
+@events.on("acm.issued")
+def _acm_issued(sandbox: Sandbox, tx: Tx, domain_id: str) -> None:
+    domain = tx.get("domain", domain_id)
+    app = tx.get("app", domain["app"]["id"]) if domain else None
+    if domain is None or app is None or not app["acm"] or domain["acm_status"] != ACM_PENDING:
+        return
+    domain.update(acm_status=ACM_ISSUED, updated_at=tx.stamp)
+    tx.put("domain", domain)
+
+
 def _no_sni(sni_endpoint: str | None) -> None:
     if sni_endpoint is not None:
         raise not_found("sni-endpoint", sni_endpoint)
@@ -76,13 +106,14 @@ async def create(request: Request) -> Response:
     if not HOSTNAME.match(name) or name.endswith((".herokuapp.com", ".herokudns.com")):
         raise invalid(f"Invalid params: hostname {body.hostname!r} is not a domain you can add.")
     _no_sni(body.sni_endpoint)
-    with sandbox_of(request).tx() as tx:
+    sandbox = sandbox_of(request)
+    with sandbox.tx() as tx:
         app = find_app(tx, request.path_params["app"])
         if tx.by_name("domain", name) is not None:
             raise invalid(f"Domain {name} is already in use by another app or this one.")
         word = int(tx.new_hex(4), 16)
         domain: Record = {
-            "acm_status": "cert issued" if app["acm"] else None,
+            "acm_status": None,
             "acm_status_reason": None,
             "app": app_ref(app),
             "cname": f"{_WORDS[word % 8]}-{_NOUNS[(word // 8) % 8]}-{tx.new_hex(16)}.herokudns.com",
@@ -95,7 +126,9 @@ async def create(request: Request) -> Response:
             "sni_endpoint": None,
         }
         tx.put("domain", domain)
-        return json_response(public(domain), status=201)
+        if app["acm"]:
+            start_acm(sandbox, tx, domain)
+        return json_response(public(tx.get("domain", domain["id"]) or domain), status=201)
 
 
 async def list_domains(request: Request) -> Response:
