@@ -250,8 +250,9 @@ def _run(
     )
     results = asyncio.run(_verify_all(specs, manifests, base, refresh_dir))
     if baseline is not None:
-        accepted = _write_baseline(results, *baseline, quiet=args.quiet)
-        results, waivers = with_waivers(results, accepted, today=_today(results)), (*waivers, *accepted)
+        today = results[0].started_at.date()
+        accepted = _write_baseline(results, *baseline, today=today, quiet=args.quiet)
+        results, waivers = with_waivers(results, accepted, today=today), (*waivers, *accepted)
     results = add_waiver_warnings(results, waivers, scope)
     write_reports(results, targets)
     if not args.quiet:
@@ -291,10 +292,10 @@ def _fold_refresh(result: VerificationResult, directory: Path) -> VerificationRe
 
 
 def _write_baseline(
-    results: Sequence[VerificationResult], terms: BaselineTerms, file: WaiversFile, *, quiet: bool
+    results: Sequence[VerificationResult], terms: BaselineTerms, file: WaiversFile, *, today: date, quiet: bool
 ) -> list[Waiver]:
     entries = baseline_entries(results, terms)
-    append_waivers(file, entries, today=_today(results))
+    append_waivers(file, entries, today=today)
     if not quiet:
         if entries:
             plural = "s" if len(entries) > 1 else ""
@@ -303,10 +304,6 @@ def _write_baseline(
         else:
             print(f"no drift to waive; {file.path} was left as it was", file=sys.stderr)
     return [e.waiver for e in entries]
-
-
-def _today(results: Sequence[VerificationResult]) -> date:
-    return results[0].started_at.date() if results else SystemClock().now().date()
 
 
 # --- input ------------------------------------------------------------------------------------

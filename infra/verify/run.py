@@ -111,7 +111,7 @@ async def run_verification(
     reader = SnapshotReader(client, memo=options.memo, releases=options.release_window)
     reused_before = options.memo.reused if options.memo is not None else 0
 
-    targets, pipeline = await _snapshot(expected, reader, options.scope, options.read_also)
+    targets = await _snapshot(expected, reader, options.scope, options.read_also)
     borrowed = None if options.health_transport is None else _Borrowed(options.health_transport)
     health_client = httpx.AsyncClient(transport=borrowed)
     try:
@@ -150,26 +150,31 @@ async def run_verification(
         api=ApiUsage.between(before, client.stats, reused=reused),
         secrets_checked_by=expected.secrets_checked_by,
         scope=_describe(options.scope),
-        live=LiveStack(apps={key: target.live for key, target in convergence.targets.items()}, pipeline=pipeline),
+        live=_read(convergence.targets),
     )
+
+
+def _read(targets: Mapping[str, Target]) -> LiveStack:
+    """What the run read, as convergence last left it (every target holds the stack's one pipeline lookup)."""
+    pipeline = next((t.pipeline for t in targets.values()), None)
+    return LiveStack(apps={key: target.live for key, target in targets.items()}, pipeline=pipeline)
 
 
 async def _snapshot(
     expected: ExpectedStack, reader: SnapshotReader, scope: Scope, read_also: frozenset[str]
-) -> tuple[dict[str, Target], LivePipeline | None]:
+) -> dict[str, Target]:
     keys = [k for k in expected.apps if scope.kinds(k)]  # a scope that reaches no check of an app costs no call
     needs = {k: collections_for(scope.kinds(k), expected.apps[k]) | read_also for k in keys}
     wants_pipeline = any("coupling" in n for n in needs.values())
     pipeline_task = asyncio.ensure_future(reader.pipeline(expected.pipeline)) if wants_pipeline else None
     lives = await asyncio.gather(*(reader.app(expected.apps[k], needs[k]) for k in keys))
     pipeline: LivePipeline | None = await pipeline_task if pipeline_task is not None else None
-    targets = {
+    return {
         key: Target(
             project=expected.project, stack=expected.stack, expected=expected.apps[key], live=live, pipeline=pipeline
         )
         for key, live in zip(keys, lives, strict=True)
     }
-    return targets, pipeline
 
 
 def add_waiver_warnings(

@@ -136,14 +136,10 @@ class SnapshotReader:
         live = LiveApp(key=expected.key, name=name, info=info, releases=releases)
         if isinstance(info, FetchFailed):
             return live
-        plain = frozenset(expected.config)
         plain_drains = frozenset(d.url for d in expected.drains if d.url)
         remembered = self._remembered(name, releases)
         readers: dict[str, Callable[[], Awaitable[Any]]] = {
-            "config": lambda: self._read(
-                lambda: self.client.get(f"{base}/config-vars"),
-                lambda raw: parse_config(raw, name, plain, app_key=expected.key),
-            ),
+            "config": lambda: self.config(expected),
             "addons": lambda: self._read_list(f"{base}/addons", parse_addon),
             "attachments": lambda: self._read_list(f"{base}/addon-attachments", parse_attachment),
             "domains": lambda: self._read_list(f"{base}/domains", parse_domain),
@@ -206,6 +202,7 @@ class SnapshotReader:
         return None if isinstance(got, _Gone) else got
 
     async def config(self, expected: ExpectedApp) -> dict[str, LiveValue] | FetchFailed:
+        """The app's config vars, hashed on arrival (`live.parse_config`): in a snapshot, or once an add-on is up."""
         name = expected.name
         got = await self._read(
             lambda: self.client.get(f"/apps/{quote(name, safe='')}/config-vars"),

@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated
 
@@ -61,10 +62,15 @@ class Waiver(BaseModel):
     owner: str = Field(min_length=1, description="who answers for it")
     expires: date
 
+    @cached_property
+    def pattern(self) -> CheckPattern:
+        """`check` parsed once: every finding of a run is matched against every waiver."""
+        return CheckPattern(self.check)
+
     def matches(self, finding: Finding, stack: str) -> bool:
         if self.stack is not None and self.stack != stack:
             return False
-        return finding.check_id == self.check if self.exact else CheckPattern(self.check).matches(finding.check_id)
+        return finding.check_id == self.check if self.exact else self.pattern.matches(finding.check_id)
 
     def expired(self, today: date) -> bool:
         return today > self.expires
