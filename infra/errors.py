@@ -27,6 +27,7 @@ The tree::
     ├── InvalidApiUrl               the Heroku API URL (argument or HEROKU_API_URL) is not an http(s) URL
     ├── PlanError                   the Pulumi program failed under the mock engine
     ├── SandboxError                the local Heroku sandbox cannot start (state file, port)
+    ├── RehearsalError              `heroku-stack rehearse` refused its target (not loopback) or stopped midway
     └── PromotionError              promotion could not be completed as asked
         ├── PromotionBlocked        the pre-flight gate refused; nothing was changed (exit 4)
         ├── PromotionDeclined       no --yes, or "no" at the prompt; nothing was changed (exit 7)
@@ -139,6 +140,11 @@ class PlanError(StackError):
 
 class SandboxError(StackError):
     """The local Heroku sandbox cannot start: its state file is unusable or its port is taken."""
+
+
+class RehearsalError(StackError):
+    """The `pulumi up` rehearsal refused to start (an API URL that is not loopback, a bad --secret, a plan it
+    cannot replay) or stopped at a resource Heroku would not create; the message names the resource."""
 
 
 # --- Heroku API -----------------------------------------------------------------------------

@@ -9,7 +9,7 @@ plan of a stack is the same on every machine.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +36,7 @@ def plan_spec(spec: StackSpec, *, provider: ProviderSettings | None = None) -> P
         lambda: build(spec, provider_settings=settings, secret_input=plan_secret),
         project=spec.project,
         stack=spec.stack,
-        lookups={GET_PIPELINE_INVOKE: _pipeline_lookup},
+        lookups=PLAN_LOOKUPS,
     )
     return Plan.from_run(spec, run, outputs=OUTPUT_NAMES)
 
@@ -56,7 +56,8 @@ def provider_settings_from_file(stack: str, project_dir: Path) -> ProviderSettin
     )
 
 
-def _pipeline_lookup(args: Mapping[str, Any]) -> dict[str, Any]:
+def pipeline_lookup(args: Mapping[str, Any]) -> dict[str, Any]:
+    """What the plan's `getPipeline` returns: placeholders saying the value is only known at `pulumi up`."""
     name = args.get("name")
     return {
         "id": f"(id of the existing pipeline {name!r}, looked up by name at `pulumi up`)",
@@ -64,3 +65,8 @@ def _pipeline_lookup(args: Mapping[str, Any]) -> dict[str, Any]:
         "ownerId": "(owner of the pipeline)",
         "ownerType": "user",
     }
+
+
+# The plan's answer to each data source the program reads, by invoke token. Public so that a tool
+# replaying the plan (`infra.rehearse`) can tell a looked-up placeholder from a literal input.
+PLAN_LOOKUPS: Mapping[str, Callable[[Mapping[str, Any]], dict[str, Any]]] = {GET_PIPELINE_INVOKE: pipeline_lookup}

@@ -1,0 +1,103 @@
+"""`heroku-stack rehearse STACK`: `pulumi up` rehearsed against the local Heroku sandbox, without the Pulumi CLI.
+
+Everything given is checked before the first request: the stack file, `--secret` paths, where
+the manifest goes, and that the API URL (HEROKU_API_URL, as for every subcommand) is loopback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+from pathlib import Path
+
+from infra.cli.common import add_project_dir, project_dir
+from infra.clock import SystemClock
+from infra.errors import ExitCode, RehearsalError
+from infra.heroku import HerokuClient, resolve_base_url
+from infra.rehearse import Rehearsal, RehearsedResource, parse_secret_args, rehearse, require_loopback
+from infra.rehearse.render import header, resource_line, summary
+from infra.rehearse.secret_inputs import check_secret_paths
+from infra.spec import load_stack
+from infra.spec.models import StackSpec
+
+DESCRIPTION = """\
+Rehearse `pulumi up` of STACK against a local Heroku API (`heroku-stack sandbox`), without the
+Pulumi CLI or the Heroku provider plugin. The project's real Pulumi program runs under the SDK's
+mock engine (as for `heroku-stack plan`); every resource it registers is then created in
+dependency order with the requests terraform-provider-heroku v5.2.10 sends for its type,
+including its waits (releases, add-on provisioning, builds), references resolved to the ids
+Heroku returned. Afterwards `heroku-stack verify`, `drift` and `promote` work on the sandbox.
+
+Only a loopback API URL is accepted (127.0.0.0/8, ::1, localhost): real Heroku gets `pulumi up`.
+API URL and token come from HEROKU_API_URL and HEROKU_API_KEY (or netrc), as for every command.
+
+Secrets: the stack file holds only ciphertext, so give values with --secret PATH=VALUE (the
+path `pulumi config set --secret --path` takes); the others get random values. No value is
+ever printed; --manifest-out writes the `manifest` stack output with their fingerprints.
+"""
+
+REHEARSE_EXITS = (ExitCode.OK, ExitCode.ERROR)
+EPILOG = (
+    "example:\n"
+    "  heroku-stack sandbox --port 5050 &\n"
+    "  export HEROKU_API_URL=http://127.0.0.1:5050 HEROKU_API_KEY=sandbox\n"
+    "  heroku-stack rehearse staging --manifest-out staging.json\n\nexit codes:\n"
+    + "\n".join(f"  {code.value}  {'rehearsed: every resource created' if code is ExitCode.OK else code.meaning}"
+                for code in REHEARSE_EXITS)
+)  # fmt: skip
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "rehearse",
+        help="rehearse `pulumi up` of a stack against the local Heroku sandbox (no Pulumi CLI)",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=EPILOG,
+    )
+    parser.add_argument("stack", metavar="STACK", help="stack name: reads Pulumi.STACK.yaml")
+    parser.add_argument(
+        "--secret",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        help="a secret's value, e.g. apps.web.secrets.SECRET_KEY=...; repeatable; unset secrets get random values",
+    )
+    parser.add_argument(
+        "--manifest-out",
+        type=Path,
+        metavar="FILE",
+        help="write the `manifest` stack output (for verify/drift/promote --manifest) to FILE",
+    )
+    add_project_dir(parser)
+    parser.set_defaults(func=run_rehearse)
+
+
+def run_rehearse(args: argparse.Namespace) -> ExitCode:
+    given = parse_secret_args(args.secret)
+    spec = load_stack(args.stack, project_dir(args))
+    check_secret_paths(spec, given)
+    manifest_out: Path | None = args.manifest_out
+    if manifest_out is not None and not manifest_out.resolve().parent.is_dir():
+        raise RehearsalError(f"--manifest-out {manifest_out}: the directory {manifest_out.parent} does not exist")
+    api_url = resolve_base_url()
+    require_loopback(api_url)
+    print(header(spec.stack, spec.project, api_url), flush=True)
+    rehearsal = asyncio.run(_rehearse(spec, given))
+    if manifest_out is not None:
+        manifest_out.write_text(json.dumps(rehearsal.manifest, indent=2) + "\n", encoding="utf-8")
+    for line in summary(rehearsal, manifest_out):
+        print(line)
+    return ExitCode.OK
+
+
+async def _rehearse(spec: StackSpec, given: dict[str, str]) -> Rehearsal:
+    def show(resource: RehearsedResource) -> None:
+        line = resource_line(resource)
+        if line is not None:
+            print(line, flush=True)
+
+    clock = SystemClock()
+    async with HerokuClient(clock=clock) as heroku:
+        return await rehearse(heroku, spec, clock, secrets=given, on_resource=show)

@@ -1,0 +1,104 @@
+"""The order a rehearsal creates resources in: after the provider, the parent, `depends_on` and referenced ids."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from infra.errors import RehearsalError
+from infra.plan import plan_stack
+from infra.rehearse import creation_order, dependencies, references
+from tests.rehearse.helpers import plan_of, planned
+
+
+def test_a_reference_is_recognised_only_when_the_whole_value_is_one() -> None:
+    assert [
+        references("<App web>"),
+        references("<Addon shop-redis>, <App web>"),
+        references("see <App web>"),
+        references("[secret]"),
+        references(3),
+    ] == [("App web",), ("Addon shop-redis", "App web"), (), (), ()]
+
+
+def test_the_real_staging_plan_is_created_pipeline_first_and_the_formation_after_the_build(project_dir: Path) -> None:
+    order = creation_order(plan_stack("staging", project_dir))
+
+    assert [r.ref for r in order] == [
+        "Provider heroku",
+        "Pipeline pipeline",
+        "HerokuApp web",
+        "App web",
+        "Addon shopsentiment-staging-newrelic",
+        "Addon shopsentiment-staging-papertrail",
+        "Addon shopsentiment-staging-redis",
+        "Feature web-feature-runtime-dyno-metadata",
+        "Build web-build",
+        "Formation web-formation-web",
+        "Coupling web-coupling",
+    ]
+
+
+def test_a_build_waits_for_its_provider_parent_app_addons_and_features(project_dir: Path) -> None:
+    graph = dependencies(plan_stack("production", project_dir))
+
+    assert graph["Build web-build"] == (
+        "Provider heroku",
+        "HerokuApp web",
+        "App web",
+        "Addon shopsentiment-production-newrelic",
+        "Addon shopsentiment-production-papertrail",
+        "Addon shopsentiment-production-redis",
+        "Feature web-feature-preboot",
+        "Feature web-feature-runtime-dyno-metadata",
+    )
+    assert graph["Coupling web-coupling"] == ("Provider heroku", "HerokuApp web", "App web")
+
+
+def test_a_resource_listed_before_what_its_input_references_is_created_after_it() -> None:
+    plan = plan_of(
+        planned("Provider", "heroku"),
+        planned("Coupling", "web-coupling", inputs={"appId": "<App web>", "pipeline": "<Pipeline p>"}),
+        planned("App", "web", inputs={"name": "demo-staging"}),
+        planned("Pipeline", "p", inputs={"name": "demo"}),
+    )
+
+    assert [r.ref for r in creation_order(plan)] == [
+        "Provider heroku",
+        "App web",
+        "Pipeline p",
+        "Coupling web-coupling",
+    ]
+
+
+def test_a_reference_to_a_resource_the_plan_lacks_is_refused() -> None:
+    plan = plan_of(planned("Provider", "heroku"), planned("Formation", "web-f", inputs={"appId": "<App api>"}))
+
+    with pytest.raises(RehearsalError) as caught:
+        creation_order(plan)
+
+    assert str(caught.value) == "Formation web-f depends on App api, which the plan does not declare"
+
+
+def test_a_dependency_cycle_is_refused_naming_what_is_stuck() -> None:
+    plan = plan_of(
+        planned("Provider", "heroku"),
+        planned("Addon", "a", inputs={"appId": "<Build b>"}),
+        planned("Build", "b", after=("Addon a",)),
+        planned("App", "web"),
+    )
+
+    with pytest.raises(RehearsalError) as caught:
+        creation_order(plan)
+
+    assert str(caught.value) == "the plan's dependencies form a cycle through Addon a, Build b"
+
+
+def test_two_resources_with_the_same_kind_and_name_are_refused() -> None:
+    plan = plan_of(planned("Provider", "heroku"), planned("App", "web"), planned("App", "web"))
+
+    with pytest.raises(RehearsalError) as caught:
+        dependencies(plan)
+
+    assert str(caught.value) == "the plan declares App web twice; a resource must be unique by kind and name"
