@@ -43,15 +43,12 @@ async def test_production_unhealthy_on_the_new_build_is_rolled_back_and_healthy_
     set_app_http: SetAppHttp,
 ) -> None:
     deployed = await rig.deploy()
-
-    def yes_and_break_production(question: str) -> bool:
-        # Production answers 503 for the next 400 s: through post-flight's 300 s health deadline,
-        # then healthy again while the rollback is checked.
-        set_app_http(PRODUCTION, unhealthy_for_seconds=400)
-        return True
+    # Staging's new build is broken in production: production answers 503 while it runs that
+    # build, through post-flight's health deadline, and is healthy again on the rollback.
+    set_app_http(PRODUCTION, unhealthy_releases=[deployed.staging_slug])
 
     with pytest.raises(PromotionRolledBack) as caught:
-        await rig.promote(confirm=yes_and_break_production)
+        await rig.promote()
 
     journal = rig.journal()
     production = await rig.current_release(PRODUCTION)
