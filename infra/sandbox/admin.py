@@ -7,41 +7,24 @@
   (status 0 = dropped; target "api" or "app"); `DELETE /__sandbox/requests` empties it.
 * `POST /__sandbox/reset`: every resource, fault, bucket and log entry forgotten.
 * `GET`/`PUT /__sandbox/apps/{app}/http`: how the app answers HTTP (`router.HttpBehaviour`).
-* `GET`/`PUT /__sandbox/apps/{app}/builds`: what the app's next builds produce
-  (`BuildBehaviour`: `process_types`, default `{"web": ...}`, and `outcome`).
+* `GET`/`PUT /__sandbox/apps/{app}/builds`: what the app's next builds produce and what their
+  release phase does (`infra.sandbox.deploys.BuildBehaviour`); `GET`/`PUT /__sandbox/builds`:
+  the same for every app without its own.
 """
 
 from __future__ import annotations
 
-from typing import Literal
-
-from pydantic import BaseModel, ConfigDict, Field
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from infra.sandbox.bodies import parse, read_json
 from infra.sandbox.context import Sandbox, sandbox_of
+from infra.sandbox.deploys import BuildBehaviour, build_behaviour, default_build_behaviour, set_default_build_behaviour
 from infra.sandbox.faults import Faults
 from infra.sandbox.platform import find_app
 from infra.sandbox.responses import json_response
 from infra.sandbox.router import HttpBehaviour
-from infra.sandbox.store import Record
-
-DEFAULT_PROCESS_TYPES = {"web": "gunicorn app:app --bind 0.0.0.0:$PORT"}
-
-
-class BuildBehaviour(BaseModel):
-    """What builds of an app produce: a slug with these process types, or a failed build."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    process_types: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_PROCESS_TYPES))
-    outcome: Literal["succeeded", "failed"] = "succeeded"
-
-
-def build_behaviour(app: Record) -> BuildBehaviour:
-    return BuildBehaviour.model_validate(app.get("_build", {}))
 
 
 async def health(request: Request) -> Response:
@@ -98,7 +81,7 @@ async def put_http(request: Request) -> Response:
 async def get_builds(request: Request) -> Response:
     with sandbox_of(request).tx() as tx:
         app = find_app(tx, request.path_params["app"])
-        return json_response(build_behaviour(app).model_dump(mode="json"))
+        return json_response(build_behaviour(tx, app).model_dump(mode="json"))
 
 
 async def put_builds(request: Request) -> Response:
@@ -107,6 +90,18 @@ async def put_builds(request: Request) -> Response:
         app = find_app(tx, request.path_params["app"])
         app["_build"] = behaviour.model_dump(mode="json")
         tx.put("app", app)
+    return json_response(behaviour.model_dump(mode="json"))
+
+
+async def get_default_builds(request: Request) -> Response:
+    with sandbox_of(request).tx() as tx:
+        return json_response(default_build_behaviour(tx).model_dump(mode="json"))
+
+
+async def put_default_builds(request: Request) -> Response:
+    behaviour = parse(BuildBehaviour, await read_json(request))
+    with sandbox_of(request).tx() as tx:
+        set_default_build_behaviour(tx, behaviour)
     return json_response(behaviour.model_dump(mode="json"))
 
 
@@ -121,4 +116,6 @@ routes = [
     Route("/__sandbox/apps/{app}/http", put_http, methods=["PUT"]),
     Route("/__sandbox/apps/{app}/builds", get_builds, methods=["GET"]),
     Route("/__sandbox/apps/{app}/builds", put_builds, methods=["PUT"]),
+    Route("/__sandbox/builds", get_default_builds, methods=["GET"]),
+    Route("/__sandbox/builds", put_default_builds, methods=["PUT"]),
 ]

@@ -68,7 +68,7 @@ def create_app(config: SandboxConfig | None = None) -> Starlette:
         sandbox.store.close()
 
     app = Starlette(
-        routes=[*admin.routes, *builds.admin_routes, *heroku_routes()],
+        routes=[*admin.routes, *builds.admin_routes, *releases.admin_routes, *heroku_routes()],
         middleware=[Middleware(HerokuConventions, sandbox=sandbox)],
         exception_handlers={ApiError: _api_error, HTTPException: _unknown},
         lifespan=lifespan,

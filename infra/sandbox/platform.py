@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from infra.sandbox import catalog, events
+from infra.sandbox.deploys import release_phase
 from infra.sandbox.responses import not_found
 from infra.sandbox.store import Record, Tx, public
 
@@ -102,8 +103,9 @@ def new_release(
 ) -> Record:
     """Create the app's next release from its current config (and `slug_id`, or the current slug).
 
-    It starts `pending` and succeeds after the configured release delay (at once if `immediate`).
-    Saves `app` (its version counter moves).
+    It starts `pending` and succeeds after the configured release delay (at once if `immediate`);
+    when the slug declares a `release` process, after its release phase, which may fail it
+    (`infra.sandbox.deploys`). Saves `app` (its version counter moves).
     """
     app["_versions"] = app.get("_versions", 0) + 1
     if slug_id is None:
@@ -121,13 +123,18 @@ def new_release(
         "status": "pending",
         "user": account_of(sandbox),
         "version": app["_versions"],
-        "output_stream_url": None,
         "eligible_for_rollback": True,
         "_config": dict(app["_config"]),
     }
+    delay = 0.0 if immediate else sandbox.delays.release
+    phase = release_phase(tx, app, slug_id)
+    if phase is not None:
+        release["_phase"] = phase
+        release["_output_path"] = f"/__sandbox/releases/{release['id']}/output"
+        delay = max(delay, phase["seconds"])
     tx.put("release", release)
     tx.put("app", app)
-    events.after(sandbox, tx, 0 if immediate else sandbox.delays.release, "release.ready", release["id"])
+    events.after(sandbox, tx, delay, "release.ready", release["id"])
     return tx.get("release", release["id"]) or release
 
 
@@ -137,8 +144,12 @@ def _release_succeeded(sandbox: Sandbox, tx: Tx, release_id: str) -> None:
     app = tx.get("app", release["app"]["id"]) if release else None
     if release is None or app is None or release["status"] != "pending":
         return
-    release["status"] = "succeeded"
     release["updated_at"] = tx.stamp
+    if (release.get("_phase") or {}).get("outcome") == "failed":
+        release["status"] = "failed"  # never current: the app keeps its previous release
+        tx.put("release", release)
+        return
+    release["status"] = "succeeded"
     tx.put("release", release)
     if release["version"] > app.get("_current_version", 0):
         app["_current_version"] = release["version"]
@@ -156,10 +167,12 @@ def current_release(tx: Tx, app: Record) -> Record | None:
     return None if version is None else tx.by_name("release", str(version), app["id"])
 
 
-def render_release(tx: Tx, release: Record) -> Record:
+def render_release(tx: Tx, release: Record, base_url: str) -> Record:
+    """The release as Heroku shows it; `output_stream_url` (release phase output) is on the sandbox at `base_url`."""
     app = tx.get("app", release["app"]["id"])
     out = public(embed_app(tx, release))
     out["current"] = app is not None and app.get("_current_version") == release["version"]
+    out["output_stream_url"] = base_url + release["_output_path"] if release.get("_output_path") else None
     return out
 
 

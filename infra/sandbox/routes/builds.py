@@ -6,8 +6,9 @@ Slug create takes `process_types` and returns a `blob` URL on the sandbox itself
 `source_blob {url, checksum?, version?}` and `buildpacks [{url}]`, then polls `GET` until
 `succeeded`, reading `slug.id`, `release.id`, `output_stream_url`, `stack`, `user`) starts
 `pending`; after the build delay it produces a slug whose process types come from
-`PUT /__sandbox/apps/{app}/builds` (default: a `web` process) and a release, or fails when
-that behaviour says `"outcome": "failed"`.
+`PUT /__sandbox/apps/{app}/builds` or `PUT /__sandbox/builds` (default: a `web` process) and a
+release, or fails when that behaviour says `"outcome": "failed"`. A slug with a `release`
+process runs a release phase before its release succeeds (`infra.sandbox.deploys`).
 """
 
 from __future__ import annotations
@@ -19,9 +20,9 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from infra.sandbox import catalog, events
-from infra.sandbox.admin import build_behaviour
 from infra.sandbox.bodies import Body, read_body
 from infra.sandbox.context import sandbox_of
+from infra.sandbox.deploys import build_behaviour
 from infra.sandbox.platform import account_of, find, find_app, is_uuid, new_release
 from infra.sandbox.ranges import list_response
 from infra.sandbox.responses import invalid, json_response, not_found
@@ -148,7 +149,7 @@ def _build_done(sandbox: Sandbox, tx: Tx, build_id: str) -> None:
     app = tx.get("app", build["app"]["id"]) if build else None
     if build is None or app is None or build["status"] != "pending":
         return
-    behaviour = build_behaviour(app)
+    behaviour = build_behaviour(tx, app)
     build["updated_at"] = tx.stamp
     if behaviour.outcome == "failed":
         build["status"] = "failed"

@@ -9,11 +9,12 @@ which would change the state of add-ons"); add-ons themselves are never rolled b
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from infra.sandbox.bodies import Body, read_body
 from infra.sandbox.context import sandbox_of
+from infra.sandbox.deploys import release_output
 from infra.sandbox.platform import (
     addon_plan_names,
     find,
@@ -26,6 +27,10 @@ from infra.sandbox.ranges import list_response
 from infra.sandbox.responses import invalid, json_response
 
 
+def _base(request: Request) -> str:
+    return str(request.base_url).rstrip("/")
+
+
 class ReleaseCreate(Body):
     slug: str | None = None
     release: str | None = None
@@ -36,14 +41,14 @@ class ReleaseCreate(Body):
 async def list_releases(request: Request) -> Response:
     with sandbox_of(request).tx() as tx:
         app = find_app(tx, request.path_params["app"])
-        releases = [render_release(tx, r) for r in tx.children("release", app["id"])]
+        releases = [render_release(tx, r, _base(request)) for r in tx.children("release", app["id"])]
     return list_response(request, releases, ("id", "version"))
 
 
 async def info(request: Request) -> Response:
     with sandbox_of(request).tx() as tx:
         app = find_app(tx, request.path_params["app"])
-        return json_response(render_release(tx, find_release(tx, app, request.path_params["release"])))
+        return json_response(render_release(tx, find_release(tx, app, request.path_params["release"]), _base(request)))
 
 
 async def create(request: Request) -> Response:
@@ -69,11 +74,24 @@ async def create(request: Request) -> Response:
             raise invalid("OCI image releases are not emulated by the sandbox; release a slug instead.")
         else:
             raise invalid("Invalid params: slug is required (or release, to roll back).")
-        return json_response(render_release(tx, release), status=201)
+        return json_response(render_release(tx, release, _base(request)), status=201)
+
+
+async def output_stream(request: Request) -> Response:
+    """The release phase's output stream (`output_stream_url`), as plain text."""
+    with sandbox_of(request).tx() as tx:
+        release = tx.get("release", request.path_params["release"])
+        if release is None or not release.get("_output_path"):
+            return PlainTextResponse("no such release output\n", status_code=404)
+        return PlainTextResponse(release_output(release))
 
 
 routes = [
     Route("/apps/{app}/releases", list_releases, methods=["GET"]),
     Route("/apps/{app}/releases", create, methods=["POST"]),
     Route("/apps/{app}/releases/{release}", info, methods=["GET"]),
+]
+
+admin_routes = [
+    Route("/__sandbox/releases/{release}/output", output_stream, methods=["GET"]),
 ]
