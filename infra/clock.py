@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -54,3 +55,15 @@ class FakeClock:
         self.sleeps.append(seconds)
         self.advance(seconds)
         await asyncio.sleep(0)  # let other tasks run, as a real sleep would
+
+
+def doubling_waits(first: float = 0.2, cap: float = 10.0) -> Iterator[float]:
+    """Waits between two reads of a poll: `first`, doubling, capped at `cap`.
+
+    Terraform's `StateChangeConf` (every wait of terraform-provider-heroku) polls at 0.2 s,
+    0.4 s, 0.8 s ... up to 10 s; the program's own waits keep the same cadence.
+    """
+    wait = first
+    while True:
+        yield wait
+        wait = min(wait * 2, cap)

@@ -28,6 +28,7 @@ The tree::
     ├── PlanError                   the Pulumi program failed under the mock engine
     ├── SandboxError                the local Heroku sandbox cannot start (state file, port)
     ├── RehearsalError              `heroku-stack rehearse` refused its target (not loopback) or stopped midway
+    ├── ReleasePhaseFailed          `pulumi up`: a build's release failed or timed out in its release phase
     └── PromotionError              promotion could not be completed as asked
         ├── PromotionBlocked        the pre-flight gate refused; nothing was changed (exit 4)
         ├── PromotionDeclined       no --yes, or "no" at the prompt; nothing was changed (exit 7)
@@ -145,6 +146,11 @@ class SandboxError(StackError):
 class RehearsalError(StackError):
     """The `pulumi up` rehearsal refused to start (an API URL that is not loopback, a bad --secret, a plan it
     cannot replay) or stopped at a resource Heroku would not create; the message names the resource."""
+
+
+class ReleasePhaseFailed(StackError):
+    """Raised inside `pulumi up` by the `ReleasePhase` resource: the build's release failed, expired, or was still
+    pending at its timeout; the message has the release's output URL."""
 
 
 # --- Heroku API -----------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from infra.errors import ExitCode, RehearsalError
 from infra.heroku import HerokuClient, resolve_base_url
 from infra.rehearse import Rehearsal, RehearsedResource, parse_secret_args, rehearse, require_loopback
 from infra.rehearse.render import header, resource_line, summary
+from infra.rehearse.run import DEFAULT_PARALLEL
 from infra.rehearse.secret_inputs import check_secret_paths
 from infra.spec import load_stack
 from infra.spec.models import StackSpec
@@ -24,27 +25,32 @@ from infra.spec.models import StackSpec
 DESCRIPTION = """\
 Rehearse `pulumi up` of STACK against a local Heroku API (`heroku-stack sandbox`), without the
 Pulumi CLI or the Heroku provider plugin. The project's real Pulumi program runs under the SDK's
-mock engine (as for `heroku-stack plan`); every resource it registers is then created in
-dependency order with the requests terraform-provider-heroku v5.2.10 sends for its type,
-including its waits (releases, add-on provisioning, builds), references resolved to the ids
-Heroku returned. Afterwards `heroku-stack verify`, `drift` and `promote` work on the sandbox.
+mock engine (as for `heroku-stack plan`); the resources it registers are diffed against what the
+last rehearsal of STACK left (kept by the sandbox, like a Pulumi stack's state) and then created,
+updated in place, replaced or deleted with the requests terraform-provider-heroku v5.2.10 sends,
+including its waits (releases, add-on provisioning, builds), independent resources concurrently.
+An unchanged stack sends no write; a protected resource that would be replaced or deleted stops
+the run before its first write. --preview prints what would change and writes nothing.
+Afterwards `heroku-stack verify`, `drift` and `promote` work on the sandbox.
 
 Only a loopback API URL is accepted (127.0.0.0/8, ::1, localhost): real Heroku gets `pulumi up`.
 API URL and token come from HEROKU_API_URL and HEROKU_API_KEY (or netrc), as for every command.
 
 Secrets: the stack file holds only ciphertext, so give values with --secret PATH=VALUE (the
-path `pulumi config set --secret --path` takes); the others get random values. No value is
-ever printed; --manifest-out writes the `manifest` stack output with their fingerprints.
+path `pulumi config set --secret --path` takes); the others keep the value the last rehearsal
+set, or get random ones. No value is ever printed; --manifest-out writes the `manifest` stack
+output with their fingerprints.
 """
 
 REHEARSE_EXITS = (ExitCode.OK, ExitCode.ERROR)
+REHEARSED = "rehearsed: the stack is what the program declares (--preview: the changes were printed)"
 EPILOG = (
     "example:\n"
     "  heroku-stack sandbox --port 5050 &\n"
     "  export HEROKU_API_URL=http://127.0.0.1:5050 HEROKU_API_KEY=sandbox\n"
-    "  heroku-stack rehearse staging --manifest-out staging.json\n\nexit codes:\n"
-    + "\n".join(f"  {code.value}  {'rehearsed: every resource created' if code is ExitCode.OK else code.meaning}"
-                for code in REHEARSE_EXITS)
+    "  heroku-stack rehearse staging --manifest-out staging.json\n"
+    "  heroku-stack rehearse staging --preview      # after editing Pulumi.staging.yaml\n\nexit codes:\n"
+    + "\n".join(f"  {code.value}  {REHEARSED if code is ExitCode.OK else code.meaning}" for code in REHEARSE_EXITS)
 )  # fmt: skip
 
 
@@ -70,8 +76,30 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="FILE",
         help="write the `manifest` stack output (for verify/drift/promote --manifest) to FILE",
     )
+    parser.add_argument(
+        "--preview",
+        action="store_true",
+        help="print what `pulumi up` would create, update, replace or delete (and the inputs that changed); no write",
+    )
+    parser.add_argument(
+        "--parallel",
+        type=positive_int,
+        default=DEFAULT_PARALLEL,
+        metavar="N",
+        help=f"resource operations at once, as `pulumi up --parallel` (default {DEFAULT_PARALLEL}: 4 per CPU)",
+    )
     add_project_dir(parser)
     parser.set_defaults(func=run_rehearse)
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number (got {text!r})") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1 (got {value})")
+    return value
 
 
 def run_rehearse(args: argparse.Namespace) -> ExitCode:
@@ -83,21 +111,21 @@ def run_rehearse(args: argparse.Namespace) -> ExitCode:
         raise RehearsalError(f"--manifest-out {manifest_out}: the directory {manifest_out.parent} does not exist")
     api_url = resolve_base_url()
     require_loopback(api_url)
-    print(header(spec.stack, spec.project, api_url), flush=True)
-    rehearsal = asyncio.run(_rehearse(spec, given))
-    if manifest_out is not None:
+    print(header(spec.stack, spec.project, api_url, preview=args.preview), flush=True)
+    rehearsal = asyncio.run(_rehearse(spec, given, preview=args.preview, parallel=args.parallel))
+    if manifest_out is not None and not rehearsal.previewed:
         manifest_out.write_text(json.dumps(rehearsal.manifest, indent=2) + "\n", encoding="utf-8")
     for line in summary(rehearsal, manifest_out):
         print(line)
     return ExitCode.OK
 
 
-async def _rehearse(spec: StackSpec, given: dict[str, str]) -> Rehearsal:
+async def _rehearse(spec: StackSpec, given: dict[str, str], *, preview: bool, parallel: int) -> Rehearsal:
     def show(resource: RehearsedResource) -> None:
         line = resource_line(resource)
-        if line is not None:
+        if line is not None and not preview:
             print(line, flush=True)
 
     clock = SystemClock()
     async with HerokuClient(clock=clock) as heroku:
-        return await rehearse(heroku, spec, clock, secrets=given, on_resource=show)
+        return await rehearse(heroku, spec, clock, secrets=given, on_resource=show, preview=preview, parallel=parallel)

@@ -99,6 +99,7 @@ class HerokuClient:
         if concurrency < 1:
             raise ValueError(f"concurrency must be at least 1 (got {concurrency})")
         self.base_url = resolve_base_url(base_url)
+        self.transport = transport  # None: the network; a tool beside the client (the sandbox's admin API) reuses it
         self._token = resolve_token(token, base_url=self.base_url)
         self.read_only = read_only
         self.concurrency = concurrency

@@ -90,7 +90,7 @@ def _app_differences(left: Plan, right: Plan, app: str | None) -> Iterator[Diffe
     theirs = {r.role: r for r in right.for_app(app) if r.kind != "HerokuApp"}
     for role in [*ours, *(r for r in theirs if r not in ours)]:
         a, b = ours.get(role), theirs.get(role)
-        if a is None or b is None:
+        if a is None or b is None or a.kind != b.kind:
             yield Difference(app, role, "", _presence(left, a, role), _presence(right, b, role))
             continue
         skip = _IDENTITY_INPUTS.get(a.kind, set())
@@ -134,6 +134,8 @@ def _presence(plan: Plan, resource: PlannedResource | None, role: str) -> str:
         return ABSENT
     if resource.kind == "Pipeline":
         return "created and protected here"
+    if resource.kind == "StackReference":
+        return f"read from stack {resource.name}"
     if resource.kind == "Formation":
         return f"{resource.inputs.get('quantity')} x {resource.inputs.get('size')}"
     if resource.kind == "Addon":

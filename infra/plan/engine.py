@@ -53,6 +53,8 @@ class Registration:
     dependencies: tuple[str, ...]
     protect: bool
     ignore_changes: tuple[str, ...]
+    delete_before_replace: bool = False
+    read: bool = False  # read by the program (a StackReference), not created
 
     def is_secret(self, *path: str) -> bool:
         """Whether the input at `path` (or a map enclosing it) was registered as a Pulumi secret."""
@@ -96,6 +98,24 @@ class ProgramRun(Generic[T]):
         raise KeyError(f"no {type_token} named {name!r} (registered: {known})")
 
 
+# Per type token, the outputs the provider computes that the program passes on to other resources.
+COMPUTED_OUTPUTS: Mapping[str, tuple[str, ...]] = {
+    "heroku:build/build:Build": ("releaseId", "slugId"),
+}
+
+
+STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference"
+# What `pulumi.get_organization()` answers on a self-managed (file, S3) backend.
+DIY_ORGANIZATION = "organization"
+# The outputs of this project's stacks another stack reads through a StackReference, with their fields.
+REFERENCED_OUTPUTS: Mapping[str, tuple[str, ...]] = {"pipeline": ("id", "name")}
+
+
+def attribute_placeholder(resource_id: str, attribute: str) -> str:
+    """What the mock engine answers for a computed output: the resource's id, a dot, the attribute."""
+    return f"{resource_id}.{attribute}"
+
+
 class PlanMocks(pulumi.runtime.Mocks):
     """Answers the engine's questions the way Heroku would, with made-up but well-formed values."""
 
@@ -107,6 +127,17 @@ class PlanMocks(pulumi.runtime.Mocks):
     def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[Any, Any]]:
         resource_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{args.typ}::{args.name}"))
         state = dict(args.inputs)
+        # Outputs only the real provider computes: "<id>.<attribute>", so the plan can tell which
+        # attribute of which resource another resource's input takes (`Plan`'s `<Build web-build>.releaseId`).
+        for attribute in COMPUTED_OUTPUTS.get(args.typ, ()):
+            state[attribute] = attribute_placeholder(resource_id, attribute)
+        if args.typ == STACK_REFERENCE_TYPE:
+            # Another stack's outputs, known only at `pulumi up`: each leaf names its path.
+            outputs = {
+                name: {leaf: attribute_placeholder(resource_id, f"outputs.{name}.{leaf}") for leaf in leaves}
+                for name, leaves in REFERENCED_OUTPUTS.items()
+            }
+            state.update(outputs=outputs, secretOutputNames=[])
         if args.typ == "heroku:app/app:App":
             name = _plain(args.inputs.get("name")) or args.name
             state.update(
@@ -155,6 +186,31 @@ class RecordingMonitor(MockMonitor):
             dependencies=tuple(request.dependencies),
             protect=bool(request.protect),
             ignore_changes=tuple(request.ignoreChanges),
+            delete_before_replace=bool(request.deleteBeforeReplace),
+        )
+        with self._lock:
+            self.registrations.append(registration)
+        return response
+
+    def ReadResource(self, request: Any) -> Any:  # the gRPC method's name: `get`s and StackReferences
+        response = super().ReadResource(request)  # type: ignore[no-untyped-call]
+        secrets: set[InputPath] = set()
+        registration = Registration(
+            urn=response.urn,
+            id=self.resources[response.urn].id,  # what the mocks answered, as for a registration
+            type=request.type,
+            name=request.name,
+            parent=request.parent,
+            provider=request.provider,
+            providers={},
+            custom=True,
+            inputs=_unwrap(rpc.deserialize_properties(request.properties), (), secrets),
+            secret_paths=frozenset(secrets),
+            property_dependencies={},
+            dependencies=tuple(request.dependencies),
+            protect=False,
+            ignore_changes=(),
+            read=True,
         )
         with self._lock:
             self.registrations.append(registration)
@@ -221,7 +277,15 @@ def _run(
 
     try:
         pulumi.runtime.set_all_config(config, list(secret_keys))
-        pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=False, monitor=monitor, logger=logger)
+        pulumi.runtime.set_mocks(
+            mocks,
+            project=project,
+            stack=stack,
+            preview=False,
+            monitor=monitor,
+            logger=logger,
+            organization=DIY_ORGANIZATION,
+        )
         try:
             declare()
         except StackError:

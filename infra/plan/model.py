@@ -21,10 +21,12 @@ from infra.spec.models import StackSpec
 PLAN_SCHEMA = "heroku-stack/plan@1"
 MASK = "[secret]"
 PROVIDER_TYPE_PREFIX = "pulumi:providers:"
+DYNAMIC_PROVIDER_INPUT = "__provider"  # a dynamic resource's serialized provider: code, not configuration
 
 # Display order of resource kinds inside one app (and stack-level kinds first).
 KIND_ORDER = (
     "Provider",
+    "StackReference",
     "Pipeline",
     "HerokuApp",
     "App",
@@ -33,6 +35,7 @@ KIND_ORDER = (
     "Domain",
     "Feature",
     "Build",
+    "ReleasePhase",
     "Formation",
     "Drain",
     "Coupling",
@@ -54,6 +57,8 @@ class PlannedResource:
     ignore_changes: tuple[str, ...]
     after: tuple[str, ...]
     provider: str | None
+    delete_before_replace: bool = False
+    read: bool = False  # read at `pulumi up` (another stack's outputs), never created
 
     @property
     def ref(self) -> str:
@@ -73,6 +78,8 @@ class PlannedResource:
             "ignore_changes": list(self.ignore_changes),
             "after": list(self.after),
             "provider": self.provider,
+            "delete_before_replace": self.delete_before_replace,
+            "read": self.read,
         }
 
 
@@ -148,6 +155,7 @@ def planned_resources(
     """Registrations as planned resources, sorted stack-level first, then per app in `app_order`."""
     regs = list(registrations)
     refs = {r.urn: f"{kind_of(r.type)} {r.name}" for r in regs}
+    ids = {r.urn: r.id for r in regs}
     components = {r.urn: r.name for r in regs if not r.custom}
     planned: list[PlannedResource] = []
     roles_seen: set[tuple[str | None, str]] = set()
@@ -155,7 +163,8 @@ def planned_resources(
         app = components.get(r.urn) if not r.custom else components.get(r.parent)
         role = _unique_role(_role(r), app, roles_seen)
         referenced = {dep for deps in r.property_dependencies.values() for dep in deps}
-        provider_urn = r.provider or next(iter(r.providers.values()), "")
+        # A component's provider map serves only its own package's resources (not a dynamic one's).
+        provider_urn = r.provider or r.providers.get(r.type.split(":", 1)[0], "")
         planned.append(
             PlannedResource(
                 type=r.type,
@@ -164,18 +173,23 @@ def planned_resources(
                 name=_display_name(r),
                 app=app,
                 role=role,
-                inputs=_display_inputs(r, refs),
+                inputs=_display_inputs(r, refs, ids),
                 protect=r.protect,
                 ignore_changes=r.ignore_changes,
                 after=tuple(sorted(refs[d] for d in r.dependencies if d not in referenced and d in refs)),
                 provider=refs.get(provider_urn.rsplit("::", 1)[0]) if provider_urn else None,
+                delete_before_replace=r.delete_before_replace,
+                read=r.read,
             )
         )
     return tuple(planned)
 
 
 def kind_of(type_token: str) -> str:
-    """The short kind of a type token: ``heroku:app/app:App`` -> ``App``; providers -> ``Provider``."""
+    """The short kind of a type token: ``heroku:app/app:App`` -> ``App``; providers -> ``Provider``.
+
+    Dynamic resources are named by their class (``pulumi-python:dynamic/heroku-stack:ReleasePhase``).
+    """
     if type_token.startswith(PROVIDER_TYPE_PREFIX):
         return "Provider"
     return type_token.rsplit(":", 1)[-1]
@@ -196,11 +210,13 @@ def _role(r: Registration) -> str:
     by_kind = {
         "Provider": "provider",
         "Pipeline": "pipeline",
+        "StackReference": "pipeline",  # the owner stack's pipeline, read: pairs with the Pipeline another stack creates
         "HerokuApp": "component",
         "App": "app",
         "Build": "build",
+        "ReleasePhase": "release-phase",
         "Coupling": "coupling",
-        "Addon": f"addon {str(inputs.get('plan', '')).split(':', 1)[0]}",
+        "Addon": f"addon {_addon_key(r)}",
         "Attachment": f"attachment {inputs.get('name')}",
         "Domain": f"domain {inputs.get('hostname')}",
         "Feature": f"feature {inputs.get('name')}",
@@ -208,6 +224,13 @@ def _role(r: Registration) -> str:
         "Drain": "drain",
     }
     return by_kind.get(kind, f"{kind} {r.name}")
+
+
+def _addon_key(r: Registration) -> str:
+    # The stable key the logical name ends with (the service unless the stack names one): the same in every stack.
+    if "-addon-" in r.name:
+        return r.name.split("-addon-", 1)[1]
+    return str(r.inputs.get("plan", "")).split(":", 1)[0]
 
 
 def _unique_role(role: str, app: str | None, seen: set[tuple[str | None, str]]) -> str:
@@ -234,18 +257,30 @@ def _display_name(r: Registration) -> str:
     return str(value) if isinstance(value, str) else r.name
 
 
-def _display_inputs(r: Registration, refs: Mapping[str, str]) -> dict[str, Any]:
+def _display_inputs(r: Registration, refs: Mapping[str, str], ids: Mapping[str, str]) -> dict[str, Any]:
     shown: dict[str, Any] = {}
     for key in sorted(r.inputs):
+        if key == DYNAMIC_PROVIDER_INPUT:
+            continue
         deps = r.property_dependencies.get(key, ())
         if deps:
-            shown[key] = ", ".join(f"<{refs.get(d, d)}>" for d in sorted(deps))
+            shown[key] = _reference(r.inputs[key], deps, refs, ids)
             continue
         value = r.inputs[key]
         if kind_of(r.type) == "Provider":
             value = decode_json_input(value)
         shown[key] = _masked(value, (key,), r)
     return shown
+
+
+def _reference(value: Any, deps: tuple[str, ...], refs: Mapping[str, str], ids: Mapping[str, str]) -> str:
+    """``<App web>`` for another resource's id; ``<Build web-build>.releaseId`` for one of its computed outputs."""
+    if isinstance(value, str):
+        for dep in deps:
+            prefix = f"{ids.get(dep)}."
+            if value.startswith(prefix):
+                return f"<{refs.get(dep, dep)}>.{value.removeprefix(prefix)}"
+    return ", ".join(f"<{refs.get(d, d)}>" for d in sorted(deps))
 
 
 def _masked(value: Any, path: tuple[str, ...], r: Registration) -> Any:

@@ -45,8 +45,12 @@ def _details(resource: PlannedResource) -> Iterator[str]:
         yield from _provider_defaults(resource)
     for path, value in _flatten(resource.inputs):
         yield f"{path}: {_scalar(value)}"
+    if resource.read:
+        yield "[read at `pulumi up`: that stack's outputs; nothing is created]"
     if resource.protect:
         yield "[protected: `pulumi destroy` refuses to delete it]"
+    if resource.delete_before_replace:
+        yield "[delete_before_replace: a replacement deletes it first]"
     if resource.ignore_changes:
         yield f"[ignore_changes: {', '.join(resource.ignore_changes)}]"
     yield from (f"[after: {ref}]" for ref in resource.after)
@@ -85,23 +89,32 @@ def _scalar(value: Any) -> str:
 
 
 def _summary(plan: Plan) -> Iterator[str]:
-    heroku = [r for r in plan.resources if r.kind not in ("Provider", "HerokuApp")]
-    components = [r for r in plan.resources if r.kind == "HerokuApp"]
+    created = [r for r in plan.resources if not r.read]
+    waits = [r for r in created if r.kind == "ReleasePhase"]
+    heroku = [r for r in created if r.kind not in ("Provider", "HerokuApp", "ReleasePhase")]
+    components = [r for r in created if r.kind == "HerokuApp"]
+    wait_text = f"{len(waits)} release-phase wait{'s' if len(waits) != 1 else ''}, " if waits else ""
     yield (
-        f"{len(plan.resources)} resources to create: {len(heroku)} on Heroku, "
+        f"{len(created)} resources to create: {len(heroku)} on Heroku, {wait_text}"
         f"{len(components)} app component{'s' if len(components) != 1 else ''}, 1 provider."
     )
     if plan.protected:
         yield f"Protected from `pulumi destroy`: {', '.join(r.ref for r in plan.protected)}."
+    references = [r for r in plan.resources if r.read and r.kind == "StackReference"]
     if plan.owns_pipeline:
         yield (
             f'Pipeline "{plan.pipeline}": created here (this stack has the pipeline_owner stage, '
-            f"{plan.pipeline_owner}); other stacks look it up by name."
+            f"{plan.pipeline_owner}); other stacks reference it."
+        )
+    elif references:
+        yield (
+            f'Pipeline "{plan.pipeline}": its id read at `pulumi up` from stack {references[0].name}\'s `pipeline` '
+            f"output (StackReference); `pulumi up` that {plan.pipeline_owner} stack first."
         )
     else:
         yield (
-            f'Pipeline "{plan.pipeline}": looked up by name at `pulumi up`; the {plan.pipeline_owner} '
-            "stack creates it, so `pulumi up` that stack first."
+            f'Pipeline "{plan.pipeline}": looked up by name at `pulumi up` (pipeline_lookup: name), which Heroku '
+            f"answers only while an app is coupled to it; `pulumi up` the {plan.pipeline_owner} stack first."
         )
     for lookup in plan.lookups:
         args = ", ".join(f"{k}={v!r}" for k, v in lookup.args.items())

@@ -13,7 +13,8 @@ import pulumi
 import pulumiverse_heroku as heroku
 
 from infra.program import naming
-from infra.program.deploy import BUILD_IGNORE_WHEN_ONCE
+from infra.program.deploy import AFTER_SCALING, BUILD_IGNORE_WHEN_ONCE
+from infra.program.release_phase import ReleasePhase
 from infra.program.secrets import SecretInput
 from infra.spec.models import AddonSpec, AppSpec, StackSpec
 
@@ -21,7 +22,7 @@ COMPONENT_TYPE = "heroku-stack:index:HerokuApp"
 
 
 class HerokuApp(pulumi.ComponentResource):
-    """The app, its add-ons, attachments, domains, features, build, formation, drains and coupling."""
+    """The app, its add-ons, attachments, domains, features, build and release phase, formation, drains, coupling."""
 
     app: heroku.app.App
     addons: dict[str, heroku.addon.Addon]
@@ -29,6 +30,7 @@ class HerokuApp(pulumi.ComponentResource):
     domains: dict[str, heroku.domain.Domain]
     features: dict[str, heroku.app.Feature]
     build: heroku.build.Build | None
+    release_phase: ReleasePhase | None
     formations: dict[str, heroku.formation.Formation]
     drains: list[heroku.drain.Drain]
     coupling: heroku.pipeline.Coupling
@@ -46,7 +48,7 @@ class HerokuApp(pulumi.ComponentResource):
         app = spec.apps[key]
         self.app = self._app(key, app, spec, secret_input)
         app_id = self.app.id
-        self.addons = {a.name: self._addon(a, app_id, spec) for a in app.addons}
+        self.addons = {a.name: self._addon(key, a, app_id, spec) for a in app.addons}
         self.attachments = {
             a.attachment: self._attachment(key, a.attachment, self.addons[a.name], app_id)
             for a in app.addons
@@ -63,13 +65,13 @@ class HerokuApp(pulumi.ComponentResource):
             for d in app.domains
         }
         self.features = {
-            name: heroku.app.Feature(
-                naming.feature(key, name), app_id=app_id, name=name, enabled=enabled, opts=self._child()
-            )
+            name: self._feature(key, name, enabled, app_id)
             for name, enabled in app.features.items()
+            if name not in AFTER_SCALING
         }
         self.build = self._build(key, app, app_id, spec)
-        after_build: list[pulumi.Resource] = [self.build] if self.build is not None else []
+        self.release_phase = self._release_phase(key, app, app_id)
+        scale_after: list[pulumi.Resource] = [self.release_phase] if self.release_phase is not None else []
         self.formations = {
             ptype: heroku.formation.Formation(
                 naming.formation(key, ptype),
@@ -77,10 +79,18 @@ class HerokuApp(pulumi.ComponentResource):
                 type=ptype,
                 quantity=f.quantity,
                 size=f.size,
-                opts=self._child(depends_on=after_build),
+                opts=self._child(depends_on=scale_after),
             )
             for ptype, f in app.formation.items()
         }
+        scaled: list[pulumi.Resource] = list(self.formations.values())
+        self.features.update(
+            {
+                name: self._feature(key, name, enabled, app_id, after=scaled)
+                for name, enabled in app.features.items()
+                if name in AFTER_SCALING
+            }
+        )
         self.drains = [
             heroku.drain.Drain(
                 naming.drain(key, index),
@@ -91,8 +101,13 @@ class HerokuApp(pulumi.ComponentResource):
             )
             for index, d in enumerate(app.drains)
         ]
+        # Heroku couples an app to one pipeline at a time: a new coupling needs the old one gone.
         self.coupling = heroku.pipeline.Coupling(
-            naming.coupling(key), app_id=app_id, pipeline=pipeline_id, stage=spec.stage, opts=self._child()
+            naming.coupling(key),
+            app_id=app_id,
+            pipeline=pipeline_id,
+            stage=spec.stage,
+            opts=self._child(delete_before_replace=True),
         )
         self.register_outputs({"id": self.app.id, "name": self.app.name, "web_url": self.app.web_url})
 
@@ -102,9 +117,29 @@ class HerokuApp(pulumi.ComponentResource):
         depends_on: list[pulumi.Resource] | None = None,
         protect: bool | None = None,
         ignore_changes: list[str] | None = None,
+        delete_before_replace: bool | None = None,
+        aliases: list[pulumi.Alias] | None = None,
     ) -> pulumi.ResourceOptions:
         return pulumi.ResourceOptions(
-            parent=self, depends_on=depends_on, protect=protect, ignore_changes=ignore_changes
+            parent=self,
+            depends_on=depends_on,
+            protect=protect,
+            ignore_changes=ignore_changes,
+            delete_before_replace=delete_before_replace,
+            aliases=aliases,
+        )
+
+    def _feature(
+        self,
+        key: str,
+        name: str,
+        enabled: bool,
+        app_id: pulumi.Input[str],
+        *,
+        after: list[pulumi.Resource] | None = None,
+    ) -> heroku.app.Feature:
+        return heroku.app.Feature(
+            naming.feature(key, name), app_id=app_id, name=name, enabled=enabled, opts=self._child(depends_on=after)
         )
 
     def _app(self, key: str, app: AppSpec, spec: StackSpec, secret_input: SecretInput) -> heroku.app.App:
@@ -122,14 +157,21 @@ class HerokuApp(pulumi.ComponentResource):
             opts=self._child(),
         )
 
-    def _addon(self, addon: AddonSpec, app_id: pulumi.Input[str], spec: StackSpec) -> heroku.addon.Addon:
+    def _addon(self, key: str, addon: AddonSpec, app_id: pulumi.Input[str], spec: StackSpec) -> heroku.addon.Addon:
         return heroku.addon.Addon(
-            naming.addon(addon.name),
+            naming.addon(key, addon.stable_key),
             app_id=app_id,
             name=addon.name,
             plan=addon.plan,
             config=dict(addon.config) or None,
-            opts=self._child(protect=spec.protects(addon)),
+            # A replacement (new `config`) keeps the add-on's globally unique name, which Heroku holds until
+            # the old one is gone: delete first, but never a data add-on (the collision then stops `up`
+            # before anything is lost, and `heroku-stack plan` says how to migrate).
+            opts=self._child(
+                protect=spec.protects(addon),
+                delete_before_replace=not addon.holds_data,
+                aliases=[pulumi.Alias(name=naming.addon_before_stable_keys(addon.name))],
+            ),
         )
 
     def _attachment(
@@ -138,8 +180,13 @@ class HerokuApp(pulumi.ComponentResource):
         # The provider creates add-ons without Heroku's `attachment` field, so the owning app keeps the
         # service's default attachment (REDIS -> REDIS_URL, DATABASE -> DATABASE_URL) and this second
         # attachment to the same app adds the requested prefix (CACHE -> CACHE_URL). Both vars are set.
+        # The attachment name is unique on the app: a replacement must delete the old one first.
         return heroku.addon.Attachment(
-            naming.attachment(key, name), addon_id=addon.id, app_id=app_id, name=name, opts=self._child()
+            naming.attachment(key, name),
+            addon_id=addon.id,
+            app_id=app_id,
+            name=name,
+            opts=self._child(delete_before_replace=True),
         )
 
     def _build(self, key: str, app: AppSpec, app_id: pulumi.Input[str], spec: StackSpec) -> heroku.build.Build | None:
@@ -157,4 +204,16 @@ class HerokuApp(pulumi.ComponentResource):
                 depends_on=before,
                 ignore_changes=list(BUILD_IGNORE_WHEN_ONCE) if spec.builds_once(deploy) else None,
             ),
+        )
+
+    def _release_phase(self, key: str, app: AppSpec, app_id: pulumi.Input[str]) -> ReleasePhase | None:
+        # The build stops waiting once it has built; its release may still be running a release phase.
+        if self.build is None or app.deploy is None:
+            return None
+        return ReleasePhase(
+            naming.release_phase(key),
+            app_id=app_id,
+            release_id=self.build.release_id,
+            timeout_seconds=app.deploy.release_phase_timeout_seconds,
+            opts=self._child(depends_on=[self.build]),
         )

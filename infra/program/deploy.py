@@ -4,8 +4,10 @@ Heroku scales a formation only once a release declares that process type; a fres
 no release with code, so a formation alone fails with 404 "Couldn't find that process
 type". When the spec has `deploy`, the app gets a `build.Build` of that source tarball
 (Heroku builds it with the app's buildpacks and releases it) and every formation waits for
-it. The build also waits for the app's add-ons, attachments and features, so a release
-phase (migrations) sees `DATABASE_URL` and the first dynos boot with the features on.
+it. The build also waits for the app's add-ons, attachments and features (but `preboot`, which
+follows the formation), so a release phase (migrations) sees `DATABASE_URL` and the first dynos
+boot with the features on. The build's release may still be in its release phase when the
+build succeeds: a `ReleasePhase` waits for it, and the formations wait for that.
 
 `builds_once` (default in production): the build's `source` is in `ignore_changes`, so a
 later change of `deploy` never rebuilds; production code then moves only by pipeline
@@ -21,6 +23,10 @@ from __future__ import annotations
 from infra.spec.models import StackSpec
 
 BUILD_IGNORE_WHEN_ONCE = ("source",)
+
+# Features enabled only once the formation is scaled: preboot concerns the professional dynos the
+# formation starts (Heroku offers it on Standard and Performance dynos only), so it follows them.
+AFTER_SCALING = frozenset({"preboot"})
 
 
 def deploy_warnings(spec: StackSpec) -> list[str]:

@@ -3,7 +3,9 @@
 A logical name is the resource's identity in the Pulumi state: changing one makes Pulumi
 delete the old resource and create a new one. So names are built from what is stable in
 the spec: the app key (`web`, `api`: the same in every stack), the process type, the
-feature, the hostname, the add-on's Heroku name. The Heroku-side `name` input is always
+feature, the hostname, an add-on's key (its service unless the spec names one). Never a
+Heroku name: renaming an add-on on Heroku is an update (the provider PATCHes `name`), and
+must not delete a database and create an empty one. The Heroku-side `name` input is always
 set explicitly as well; the provider would otherwise auto-name it ``<logical>-<hex>``.
 """
 
@@ -21,8 +23,12 @@ def app(app_key: str) -> str:
     return app_key
 
 
-def addon(addon_name: str) -> str:
-    # Heroku add-on names are globally unique, and the spec checks them across the stack.
+def addon(app_key: str, addon_key: str) -> str:
+    return f"{app_key}-addon-{addon_key}"
+
+
+def addon_before_stable_keys(addon_name: str) -> str:
+    # Until stable keys, an add-on's logical name was its Heroku name: the alias that keeps those stacks' add-ons.
     return addon_name
 
 
@@ -49,6 +55,10 @@ def feature(app_key: str, feature_name: str) -> str:
 
 def build(app_key: str) -> str:
     return f"{app_key}-build"
+
+
+def release_phase(app_key: str) -> str:
+    return f"{app_key}-release-phase"
 
 
 def coupling(app_key: str) -> str:

@@ -1,16 +1,24 @@
-"""The pipeline both stacks couple to: one stack owns it, the others look it up by name.
+"""The pipeline both stacks couple to: one stack owns it, the others reference it.
 
 The stack whose `stage` equals `pipeline_owner` (staging by default) creates the pipeline,
 `protect`ed: `pulumi destroy` of that stack then stops at the pipeline instead of deleting
-it from under production's coupling. Every other stack reads it with the provider's
-`getPipeline` data source. Heroku can find a pipeline by name only once an app is coupled
-to it (pulumiverse `pipeline.get_pipeline` docs), which the owner's `pulumi up` does: so
-`pulumi up` the owner stack first.
+it from under production's coupling. Every other stack needs the pipeline's id, two ways:
+
+* `stack-reference` (the default): the owner stack's `pipeline` output, through a
+  `pulumi.StackReference` to ``<organization>/<project>/<owner stack>``. It does not depend on
+  Heroku's name lookup, so it works whatever state the pipeline's couplings are in.
+* `name`: the provider's `getPipeline` data source, `GET /pipelines/{name}`. Heroku resolves a
+  pipeline's name only while an app is coupled to it (pulumiverse `pipeline.get_pipeline`
+  docs): after the owner uncoupled or replaced its app, the lookup fails. For stacks that
+  cannot read the owner's state (another Pulumi organization or backend).
+
+Either way the owner stack is `pulumi up`-ed first.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumiverse_heroku as heroku
@@ -19,6 +27,8 @@ from infra.program import naming
 from infra.spec.models import StackSpec
 
 GET_PIPELINE_INVOKE = "heroku:pipeline/getPipeline:getPipeline"
+STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference"
+PIPELINE_OUTPUT = "pipeline"
 
 
 @dataclass(frozen=True)
@@ -29,8 +39,14 @@ class PipelineRef:
     resource: heroku.pipeline.Pipeline | None
 
 
+def stack_reference_name(spec: StackSpec) -> str:
+    """The owner stack's fully qualified name (``<organization>/<project>/<stack>``), as StackReference wants it."""
+    owner = spec.pipeline_stack or ""
+    return owner if owner.count("/") == 2 else f"{pulumi.get_organization()}/{spec.project}/{owner}"
+
+
 def pipeline_for(spec: StackSpec, provider: heroku.Provider) -> PipelineRef:
-    """Create the pipeline (owner stack) or look it up by name (every other stack)."""
+    """Create the pipeline (owner stack), or reference the owner's (every other stack)."""
     if spec.owns_pipeline:
         pipeline = heroku.pipeline.Pipeline(
             naming.PIPELINE,
@@ -38,5 +54,13 @@ def pipeline_for(spec: StackSpec, provider: heroku.Provider) -> PipelineRef:
             opts=pulumi.ResourceOptions(provider=provider, protect=True),
         )
         return PipelineRef(id=pipeline.id, resource=pipeline)
+    if spec.pipeline_lookup == "stack-reference":
+        owner = pulumi.StackReference(stack_reference_name(spec))
+        return PipelineRef(id=owner.require_output(PIPELINE_OUTPUT).apply(_pipeline_id), resource=None)
     found = heroku.pipeline.get_pipeline_output(name=spec.pipeline, opts=pulumi.InvokeOutputOptions(provider=provider))
     return PipelineRef(id=found.id, resource=None)
+
+
+def _pipeline_id(output: Any) -> str:
+    # The owner exports {"name": ..., "id": ...} (`StackResources.outputs`).
+    return str(output["id"])

@@ -59,7 +59,7 @@ def build(
 ) -> StackResources:
     """Declare every resource of `spec` with Pulumi; provider settings default to the engine's config."""
     settings = provider_settings if provider_settings is not None else settings_from_engine()
-    provider = heroku_provider(settings)
+    provider = heroku_provider(settings, addon_create_timeout_minutes=spec.addon_create_timeout)
     pipeline = pipeline_for(spec, provider)
     apps = {
         key: HerokuApp(

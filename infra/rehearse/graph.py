@@ -3,8 +3,8 @@
 A resource depends on its provider, its parent (the app's `HerokuApp` component), the resources
 named in its `depends_on` (the plan's ``[after: ...]``) and the resources whose ids its inputs
 take (``appId: <App web>``). Among resources whose dependencies are all met, the plan's own
-order decides, so the order is the same on every run. (Pulumi would create those independent
-resources in parallel; the requests each one sends are the same either way.)
+order decides, so the order is the same on every run. The rehearsal runs independent resources
+concurrently, as the engine does; this order is how it starts them.
 """
 
 from __future__ import annotations
@@ -15,16 +15,27 @@ import re
 from infra.errors import RehearsalError
 from infra.plan.model import Plan, PlannedResource
 
-# A value another resource provides, as the plan writes it: "<App web>", or several joined by ", ".
+# A value another resource provides, as the plan writes it: "<App web>" (its id), "<Build web-build>.releaseId"
+# (one of its outputs), or several ids joined by ", ".
 _REFERENCE = re.compile(r"<([A-Za-z][A-Za-z0-9]*) ([^<>]+)>")
 _REFERENCES = re.compile(rf"{_REFERENCE.pattern}(?:, {_REFERENCE.pattern})*")
+_ATTRIBUTE_REFERENCE = re.compile(rf"{_REFERENCE.pattern}((?:\.[A-Za-z_][A-Za-z0-9_]*)+)")
 
 
 def references(value: object) -> tuple[str, ...]:
     """The resource refs (``"App web"``) an input value stands for, or () when it is a literal."""
-    if not isinstance(value, str) or not _REFERENCES.fullmatch(value):
+    if not isinstance(value, str):
         return ()
-    return tuple(f"{kind} {name}" for kind, name in _REFERENCE.findall(value))
+    if _REFERENCES.fullmatch(value):
+        return tuple(f"{kind} {name}" for kind, name in _REFERENCE.findall(value))
+    attribute = _ATTRIBUTE_REFERENCE.fullmatch(value)
+    return (f"{attribute.group(1)} {attribute.group(2)}",) if attribute else ()
+
+
+def referenced_attribute(value: object) -> str | None:
+    """The output an input takes from another resource (``releaseId``), or None when it takes its id."""
+    attribute = _ATTRIBUTE_REFERENCE.fullmatch(value) if isinstance(value, str) else None
+    return attribute.group(3)[1:] if attribute else None
 
 
 def dependencies(plan: Plan) -> dict[str, tuple[str, ...]]:

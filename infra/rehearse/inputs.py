@@ -13,23 +13,36 @@ The plan writes three things the engine only knows while it runs; each is replac
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from infra.errors import RehearsalError
 from infra.plan.model import MASK, PlannedResource
 from infra.program import naming
-from infra.rehearse.graph import references
+from infra.rehearse.graph import referenced_attribute, references
 from infra.rehearse.secret_inputs import config_var_path, drain_path
 from infra.spec.models import StackSpec
 
 
+class _Unknown:
+    """An input whose value is known only once another resource has been created (a preview's "computed")."""
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+
+UNKNOWN: Any = _Unknown()
+
+
 @dataclass(frozen=True)
 class Known:
-    """What the rehearsal has learnt so far: ids by resource ref, and looked-up values by plan placeholder."""
+    """What the rehearsal has learnt so far: ids and other outputs by resource ref, looked-up values by plan
+    placeholder, and the resources still to be created or replaced, whose outputs are `UNKNOWN` until then."""
 
     ids: Mapping[str, str]
     looked_up: Mapping[str, str]
+    outputs: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    pending: frozenset[str] = frozenset()
 
 
 def secret_source(resource: PlannedResource, path: tuple[str, ...], spec: StackSpec) -> str | None:
@@ -56,14 +69,25 @@ def resolve_inputs(
         if len(refs) > 1:
             raise RehearsalError(f"{resource.ref}: input {key} takes several resources ({value}); expected one id")
         if refs:
-            if refs[0] not in known.ids:
-                raise RehearsalError(f"{resource.ref}: input {key} needs {refs[0]}, which has no id yet")
-            resolved[key] = known.ids[refs[0]]
+            resolved[key] = _referenced(resource, key, refs[0], referenced_attribute(value), known)
         elif isinstance(value, str) and value in known.looked_up:
             resolved[key] = known.looked_up[value]
         else:
             resolved[key] = _with_secrets(resource, (key,), value, secrets, spec)
     return resolved
+
+
+def _referenced(resource: PlannedResource, key: str, ref: str, attribute: str | None, known: Known) -> Any:
+    if ref in known.pending:
+        return UNKNOWN
+    if attribute is None:
+        if ref not in known.ids:
+            raise RehearsalError(f"{resource.ref}: input {key} needs {ref}, which has no id yet")
+        return known.ids[ref]
+    outputs = known.outputs.get(ref) or {}
+    if attribute not in outputs:
+        raise RehearsalError(f"{resource.ref}: input {key} needs {attribute} of {ref}, which has none")
+    return outputs[attribute]
 
 
 def _with_secrets(

@@ -1,12 +1,21 @@
-"""What terraform-provider-heroku v5.2.10 (bundled by pulumiverse-heroku 1.0.4) sends to create each resource.
+"""What terraform-provider-heroku v5.2.10 (bundled by pulumiverse-heroku 1.0.4) sends for each resource type.
 
-One function per resource type turns the resolved inputs (Pulumi's camelCase names) into a
-`Script`: the create request, the provider's waits, its read-back, its sleeps. Sources: research
-heroku-api.md §2-§3 (the provider's source at tag v5.2.10) and, for `heroku_build`, the
-provider's `resource_heroku_build.go` (POST the source blob, poll the build until `succeeded`,
-read it once more). Each type accepts only the inputs it knows: an input the program starts
-declaring that the rehearsal does not send stops the rehearsal before its first request, rather
-than deploying something other than what the program declares.
+One function per type and operation turns the resolved inputs (Pulumi's camelCase names) into a
+`Script`: the requests, the provider's waits, its read-backs, its sleeps. Sources: the provider's
+Go source at tag v5.2.10 (`heroku/resource_heroku_*.go`; summarised in research heroku-api.md
+§2-§3), read function by function:
+
+* create: `resourceHeroku<Type>Create`, including the Read it ends with (most do);
+* update: `resourceHeroku<Type>Update`, which sends only what changed (the App always PATCHes
+  the app and its config vars, even `{}`), then reads back;
+* delete: `resourceHeroku<Type>Delete`; formation and build deletes send nothing (Heroku has no
+  such delete), a feature's delete disables it;
+* which inputs force a replacement (`ForceNew` in the schema), per type.
+
+Each type accepts only the inputs it knows: an input the program starts declaring that the
+rehearsal does not send stops the rehearsal before its first request, rather than deploying
+something other than what the program declares. The program's own `ReleasePhase` dynamic
+resource is here too, with exactly the requests its provider (`infra.program.release_phase`) sends.
 """
 
 from __future__ import annotations
@@ -16,8 +25,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from infra.errors import RehearsalError
-from infra.plan.model import PROVIDER_TYPE_PREFIX, PlannedResource
+from infra.plan.model import DYNAMIC_PROVIDER_INPUT, PROVIDER_TYPE_PREFIX, PlannedResource
 from infra.program import COMPONENT_TYPE
+from infra.program.pipeline import STACK_REFERENCE_TYPE
+from infra.program.release_phase import RELEASE_PHASE_TYPE
 from infra.rehearse.steps import AwaitConfigVars, Call, Kept, NewestRelease, Pause, Poll, Script, Step
 
 MINUTE = 60.0
@@ -66,17 +77,24 @@ def _app(i: Mapping[str, Any], o: ProviderOptions) -> Script:
         ),
     ]
     if i.get("buildpacks"):
-        updates = [{"buildpack": b} for b in i["buildpacks"]]
-        steps.append(Call("PUT", "/apps/{app.id}/buildpack-installations", {"updates": updates}))
+        steps.append(Call("PUT", "/apps/{app.id}/buildpack-installations", _buildpack_updates(i)))
     if i.get("acm"):
         steps.append(Call("POST", "/apps/{app.id}/acm"))
-    steps += [
-        Call("GET", "/apps/{app.id}", keep="read"),
-        Call("GET", "/apps/{app.id}/buildpack-installations"),
-        Call("GET", "/apps/{app.id}/config-vars"),
-        Pause(o.post_app_create_delay, "post_app_create_delay"),
-    ]
+    steps += [*_app_read("{app.id}"), Pause(o.post_app_create_delay, "post_app_create_delay")]
     return Script(tuple(steps), {"id": "{app.id}", "name": "{read.name}", "web_url": "{read.web_url}"})
+
+
+def _app_read(app: str) -> list[Step]:
+    # resourceHerokuAppRead: the app (team apps also /teams/apps), its buildpacks, its config vars.
+    return [
+        Call("GET", f"/apps/{app}", keep="read"),
+        Call("GET", f"/apps/{app}/buildpack-installations", keep="buildpacks"),
+        Call("GET", f"/apps/{app}/config-vars"),
+    ]
+
+
+def _buildpack_updates(i: Mapping[str, Any]) -> dict[str, Any]:
+    return {"updates": [{"buildpack": b} for b in i.get("buildpacks") or []]}
 
 
 def _addon(i: Mapping[str, Any], o: ProviderOptions) -> Script:
@@ -121,12 +139,11 @@ def _attachment(i: Mapping[str, Any], o: ProviderOptions) -> Script:
 def _domain(i: Mapping[str, Any], o: ProviderOptions) -> Script:
     app = i["appId"]
     body = {"hostname": i["hostname"], "sni_endpoint": i.get("sniEndpointId")}  # always sent, null allowed
+    # resourceHerokuDomainCreate: the POST, then populateResource reads the app's ACM flag; no domain read-back.
     steps = (
         Call("POST", f"/apps/{app}/domains", body, keep="domain"),
-        Call("GET", f"/apps/{app}"),  # the ACM flag
-        Pause(o.post_domain_create_delay, "post_domain_create_delay"),
-        Call("GET", f"/apps/{app}/domains/{{domain.id}}"),
         Call("GET", f"/apps/{app}"),
+        Pause(o.post_domain_create_delay, "post_domain_create_delay"),
     )
     return Script(steps, {"id": "{domain.id}"})
 
@@ -150,24 +167,21 @@ def _build(i: Mapping[str, Any], o: ProviderOptions) -> Script:
     if i.get("buildpacks"):
         body["buildpacks"] = [{"url": b} for b in i["buildpacks"]]
     build = f"/apps/{app}/builds/{{build.id}}"
+    # The provider stops once the build succeeded; its release may still be in its release phase
+    # (the program's ReleasePhase waits for that).
     steps = (
         Call("POST", f"/apps/{app}/builds", body, keep="build"),
         Poll(build, "status", ("pending",), ("succeeded",), BUILD_TIMEOUT, "build"),
         Call("GET", build, keep="build"),
-        # Not the provider: it moves on once the build succeeded, and a formation that follows while
-        # the build's release is still in its release phase fails with 404 until the next `pulumi up`.
-        # The rehearsal waits, so the sandbox's release delay does not fail every first deploy.
-        Poll(
-            f"/apps/{app}/releases/{{build.release.id}}",
-            "status",
-            RELEASE_PENDING,
-            RELEASE_DONE,
-            RELEASE_TIMEOUT,
-            "release",
-            by_provider=False,
-        ),
     )
-    return Script(steps, {"id": "{build.id}"})
+    return Script(steps, {"id": "{build.id}", "releaseId": "{build.release.id}", "slugId": "{build.slug.id}"})
+
+
+def _release_phase(i: Mapping[str, Any], o: ProviderOptions) -> Script:
+    # infra.program.release_phase.await_release: read the release until it succeeded.
+    path = f"/apps/{i['appId']}/releases/{i['releaseId']}"
+    timeout = float(i.get("timeoutSeconds", RELEASE_TIMEOUT))
+    return Script((Poll(path, "status", RELEASE_PENDING, RELEASE_DONE, timeout, "release"),), {"id": i["releaseId"]})
 
 
 def _formation(i: Mapping[str, Any], o: ProviderOptions) -> Script:
@@ -226,31 +240,224 @@ def _coupling(i: Mapping[str, Any], o: ProviderOptions) -> Script:
     return Script(steps, {"id": "{coupling.id}"})
 
 
+# --- updates: (old inputs and id, new inputs, what changed) -> script -----------------------------
+
+
+@dataclass(frozen=True)
+class Change:
+    """An in-place update: the resource's id and outputs, its inputs before and after, the inputs that differ."""
+
+    id: str
+    outputs: Mapping[str, Any]
+    old: Mapping[str, Any]
+    new: Mapping[str, Any]
+    changed: frozenset[str]
+
+
+def _app_update(c: Change, o: ProviderOptions) -> Script:
+    app, i = c.id, c.new
+    body: dict[str, Any] = {}
+    if "name" in c.changed:
+        body["name"] = i["name"]
+    if "stack" in c.changed:
+        body["build_stack"] = i.get("stack")
+    steps: list[Step] = [Call("PATCH", f"/apps/{app}", body)]  # always, even {}
+    if "buildpacks" in c.changed:
+        steps.append(Call("PUT", f"/apps/{app}/buildpack-installations", _buildpack_updates(i)))
+    # updateConfigVars: each changed map's old keys set to null, then its new keys to their values.
+    old_vars: dict[str, Any] = {}
+    new_vars: dict[str, Any] = {}
+    for key in ("configVars", "sensitiveConfigVars"):
+        if key in c.changed:
+            old_vars.update(dict(c.old.get(key) or {}))
+            new_vars.update(dict(i.get(key) or {}))
+    patch: dict[str, Any] = dict.fromkeys(old_vars)
+    patch.update(new_vars)
+    steps += [
+        Call("PATCH", f"/apps/{app}/config-vars", patch),
+        NewestRelease(f"/apps/{app}/releases", keep="release"),
+        Poll(
+            f"/apps/{app}/releases/{{release.id}}", "status", RELEASE_PENDING, RELEASE_DONE, RELEASE_TIMEOUT, "release"
+        ),
+    ]
+    if "acm" in c.changed:
+        steps.append(Call("POST" if i.get("acm") else "DELETE", f"/apps/{app}/acm"))
+    steps += _app_read(app)
+    return Script(tuple(steps), {"id": app, "name": "{read.name}", "web_url": "{read.web_url}"})
+
+
+def _addon_update(c: Change, o: ProviderOptions) -> Script:
+    # AddOnUpdateOpts.Plan has no omitempty: "" when only the name changed.
+    body: dict[str, Any] = {"plan": c.new["plan"] if "plan" in c.changed else ""}
+    if "name" in c.changed:
+        body["name"] = c.new.get("name")
+    steps: list[Step] = [
+        Call("PATCH", f"/apps/{c.new['appId']}/addons/{c.id}", body, keep="addon"),
+        Call("GET", "/addons/{addon.id}"),
+    ]
+    if o.addon_config_vars_in_state:
+        steps.append(Call("GET", f"/apps/{c.new['appId']}/config-vars"))
+    return Script(tuple(steps), {"id": "{addon.id}"})
+
+
+def _domain_update(c: Change, o: ProviderOptions) -> Script:
+    app = c.new["appId"]
+    steps = (
+        Call("PATCH", f"/apps/{app}/domains/{c.id}", {"sni_endpoint": c.new.get("sniEndpointId") or ""}),
+        Call("GET", f"/apps/{app}"),
+    )
+    return Script(steps, {"id": c.id})
+
+
+def _feature_update(c: Change, o: ProviderOptions) -> Script:
+    return _feature(c.new, o)  # resourceHerokuAppFeatureUpdate repeats the create when `enabled` changed
+
+
+def _formation_update(c: Change, o: ProviderOptions) -> Script:
+    app = c.new["appId"]
+    body = {key: c.new[key] for key in ("size", "quantity") if key in c.changed and key in c.new}
+    steps = (
+        Call("GET", f"/apps/{app}"),
+        Call("PATCH", f"/apps/{app}/formation/{c.new['type']}", body, keep="formation"),
+        Call("GET", f"/apps/{app}/formation/{{formation.id}}"),
+    )
+    return Script(steps, {"id": "{formation.id}"})
+
+
+def _pipeline_update(c: Change, o: ProviderOptions) -> Script:
+    steps: list[Step] = []
+    if "name" in c.changed:
+        steps.append(Call("PATCH", f"/pipelines/{c.id}", {"name": c.new["name"]}))
+    steps.append(Call("GET", f"/pipelines/{c.id}"))
+    return Script(tuple(steps), {"id": c.id})
+
+
+def _no_requests(c: Change, o: ProviderOptions) -> Script:
+    return Script((), {"id": c.id, **{k: str(v) for k, v in c.outputs.items() if k != "id"}})
+
+
+# --- deletes: (id, old inputs) -> script -----------------------------------------------------------
+
+
+def _delete(path: str) -> Callable[[str, Mapping[str, Any]], Script]:
+    def script(resource_id: str, old: Mapping[str, Any]) -> Script:
+        return Script((Call("DELETE", path.format(id=resource_id, app=old.get("appId"))),), {})
+
+    return script
+
+
+def _feature_delete(resource_id: str, old: Mapping[str, Any]) -> Script:
+    app, _, feature = resource_id.partition(":")  # the provider's composite id
+    return Script((Call("PATCH", f"/apps/{app}/features/{feature}", {"enabled": False}),), {})
+
+
+def _nothing(resource_id: str, old: Mapping[str, Any]) -> Script:
+    return Script((), {})
+
+
 Builder = Callable[[Mapping[str, Any], ProviderOptions], Script]
+Updater = Callable[[Change, ProviderOptions], Script]
+Deleter = Callable[[str, Mapping[str, Any]], Script]
 
 
 @dataclass(frozen=True)
 class ResourceType:
-    build: Builder
+    """How the provider creates, updates and deletes one type, and which inputs it cannot change in place."""
+
+    create: Builder
     required: frozenset[str]
-    optional: frozenset[str] = frozenset()
+    optional: frozenset[str]
+    force_new: frozenset[str]
+    update: Updater | None  # None: every input forces a replacement
+    delete: Deleter
+    serialized: bool = False  # creates run one at a time across the whole provider (its add-on lock)
 
 
-def _type(build: Builder, required: str, optional: str = "") -> ResourceType:
-    return ResourceType(build, frozenset(required.split()), frozenset(optional.split()))
+def _type(
+    create: Builder,
+    required: str,
+    optional: str = "",
+    *,
+    force_new: str,
+    update: Updater | None,
+    delete: Deleter,
+    serialized: bool = False,
+) -> ResourceType:
+    return ResourceType(
+        create, frozenset(required.split()), frozenset(optional.split()), frozenset(force_new.split()), update, delete,
+        serialized,
+    )  # fmt: skip
 
 
 RESOURCE_TYPES: Mapping[str, ResourceType] = {
-    "heroku:pipeline/pipeline:Pipeline": _type(_pipeline, "name"),
-    "heroku:app/app:App": _type(_app, "name", "region stack buildpacks configVars sensitiveConfigVars acm"),
-    "heroku:addon/addon:Addon": _type(_addon, "appId plan", "name config"),
-    "heroku:addon/attachment:Attachment": _type(_attachment, "addonId appId", "name namespace"),
-    "heroku:domain/domain:Domain": _type(_domain, "appId hostname", "sniEndpointId"),
-    "heroku:app/feature:Feature": _type(_feature, "appId name", "enabled"),
-    "heroku:build/build:Build": _type(_build, "appId source", "buildpacks"),
-    "heroku:formation/formation:Formation": _type(_formation, "appId type quantity", "size"),
-    "heroku:drain/drain:Drain": _type(_drain, "appId", "url sensitiveUrl"),
-    "heroku:pipeline/coupling:Coupling": _type(_coupling, "appId pipeline stage"),
+    "heroku:pipeline/pipeline:Pipeline": _type(
+        _pipeline, "name", force_new="owner", update=_pipeline_update, delete=_delete("/pipelines/{id}")
+    ),
+    "heroku:app/app:App": _type(
+        _app,
+        "name",
+        "region stack buildpacks configVars sensitiveConfigVars acm",
+        force_new="region space internalRouting",
+        update=_app_update,
+        delete=_delete("/apps/{id}"),
+    ),
+    "heroku:addon/addon:Addon": _type(
+        _addon,
+        "appId plan",
+        "name config",
+        force_new="appId config",
+        update=_addon_update,
+        delete=_delete("/apps/{app}/addons/{id}"),
+        serialized=True,
+    ),
+    "heroku:addon/attachment:Attachment": _type(
+        _attachment,
+        "addonId appId",
+        "name namespace",
+        force_new="addonId appId name namespace",
+        update=None,
+        delete=_delete("/addon-attachments/{id}"),
+    ),
+    "heroku:domain/domain:Domain": _type(
+        _domain,
+        "appId hostname",
+        "sniEndpointId",
+        force_new="appId hostname",
+        update=_domain_update,
+        delete=_delete("/apps/{app}/domains/{id}"),
+    ),
+    "heroku:app/feature:Feature": _type(
+        _feature, "appId name", "enabled", force_new="appId name", update=_feature_update, delete=_feature_delete
+    ),
+    "heroku:build/build:Build": _type(
+        _build, "appId source", "buildpacks", force_new="appId source buildpacks", update=None, delete=_nothing
+    ),
+    "heroku:formation/formation:Formation": _type(
+        _formation, "appId type quantity", "size", force_new="appId", update=_formation_update, delete=_nothing
+    ),
+    "heroku:drain/drain:Drain": _type(
+        _drain,
+        "appId",
+        "url sensitiveUrl",
+        force_new="appId url sensitiveUrl",
+        update=None,
+        delete=_delete("/apps/{app}/log-drains/{id}"),
+    ),
+    "heroku:pipeline/coupling:Coupling": _type(
+        _coupling,
+        "appId pipeline stage",
+        force_new="appId pipeline stage",
+        update=None,
+        delete=_delete("/pipeline-couplings/{id}"),
+    ),
+    RELEASE_PHASE_TYPE: _type(
+        _release_phase,
+        "appId releaseId",
+        "timeoutSeconds",
+        force_new="appId releaseId",
+        update=_no_requests,
+        delete=_nothing,
+    ),
 }
 
 # The pipeline lookup (`getPipeline` data source): the provider reads the pipeline by name.
@@ -262,12 +469,18 @@ LOOKUP_SCRIPTS: Mapping[str, Callable[[Mapping[str, Any]], Script]] = {
 
 
 def sends_requests(resource: PlannedResource) -> bool:
-    """False for what exists only in Pulumi: the provider resource and the app components."""
-    return not (resource.type.startswith(PROVIDER_TYPE_PREFIX) or resource.type == COMPONENT_TYPE)
+    """False for what exists only in Pulumi (the provider, the app components) or is read from another stack."""
+    return not (
+        resource.type.startswith(PROVIDER_TYPE_PREFIX)
+        or resource.type in (COMPONENT_TYPE, STACK_REFERENCE_TYPE)
+        or resource.read
+    )
 
 
 def check_replayable(resource: PlannedResource) -> None:
     """RehearsalError unless the rehearsal knows this type and every input the plan gives it."""
+    if resource.read and resource.type != STACK_REFERENCE_TYPE:
+        raise RehearsalError(f"{resource.ref} is read from {resource.type}, which the rehearsal cannot read")
     if not sends_requests(resource):
         return
     known = RESOURCE_TYPES.get(resource.type)
@@ -276,7 +489,7 @@ def check_replayable(resource: PlannedResource) -> None:
             f"{resource.ref} has type {resource.type}, which the rehearsal cannot create; "
             f"it replays {', '.join(sorted(t.rsplit(':', 1)[-1] for t in RESOURCE_TYPES))}"
         )
-    given = set(resource.inputs)
+    given = set(resource.inputs) - {DYNAMIC_PROVIDER_INPUT}
     missing = sorted(known.required - given)
     unknown = sorted(given - known.required - known.optional)
     if missing:
@@ -291,4 +504,29 @@ def check_replayable(resource: PlannedResource) -> None:
 def script_for(resource: PlannedResource, inputs: Mapping[str, Any], options: ProviderOptions) -> Script:
     """The provider's requests to create `resource` from its resolved `inputs` (see `check_replayable`)."""
     check_replayable(resource)
-    return RESOURCE_TYPES[resource.type].build(inputs, options)
+    return RESOURCE_TYPES[resource.type].create(_without_provider(inputs), options)
+
+
+def update_script(type_token: str, change: Change, options: ProviderOptions) -> Script:
+    """The provider's requests to update a resource in place (only types with updatable inputs have one)."""
+    updater = RESOURCE_TYPES[type_token].update
+    if updater is None:
+        raise RehearsalError(f"{type_token} has no in-place update: every change replaces it")
+    return updater(change, options)
+
+
+def delete_script(type_token: str, resource_id: str, old_inputs: Mapping[str, Any]) -> Script:
+    """The provider's requests to delete a resource (none for formations and builds)."""
+    return RESOURCE_TYPES[type_token].delete(resource_id, old_inputs)
+
+
+def replaced_by(type_token: str, changed: frozenset[str]) -> frozenset[str]:
+    """The changed inputs that force a replacement of a resource of this type."""
+    known = RESOURCE_TYPES.get(type_token)
+    if known is None:
+        return frozenset()
+    return changed if known.update is None else changed & known.force_new
+
+
+def _without_provider(inputs: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in inputs.items() if k != DYNAMIC_PROVIDER_INPUT}

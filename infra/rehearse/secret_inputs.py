@@ -21,6 +21,7 @@ from infra.spec.secret import Secret
 
 GIVEN = "given"
 DECRYPTED = "decrypted"
+KEPT = "kept"  # the value the previous rehearsal of the stack set
 GENERATED = "generated"
 
 
@@ -93,11 +94,17 @@ def secret_values(
     spec: StackSpec,
     given: Mapping[str, str] | None = None,
     *,
+    previous: Mapping[str, str] | None = None,
     generate: Callable[[str], str] = default_generator,
 ) -> SecretValues:
-    """A value for every secret `spec` declares; RehearsalError for a given path the stack does not declare."""
+    """A value for every secret `spec` declares: given, decrypted, kept from the `previous` rehearsal, or random.
+
+    Keeping the previous value is what makes a second rehearsal of an unchanged stack change nothing.
+    RehearsalError for a given path the stack does not declare.
+    """
     declared = declared_secrets(spec)
     supplied = dict(given or {})
+    kept = dict(previous or {})
     check_secret_paths(spec, supplied)
     values: dict[str, str] = {}
     sources: dict[str, str] = {}
@@ -106,6 +113,8 @@ def secret_values(
             values[path], sources[path] = supplied[path], GIVEN
         elif secret.known:
             values[path], sources[path] = secret.reveal(), DECRYPTED
+        elif path in kept:
+            values[path], sources[path] = kept[path], KEPT
         else:
             values[path], sources[path] = generate(path), GENERATED
     return SecretValues(values=values, sources=sources)

@@ -6,6 +6,8 @@
 * `GET /__sandbox/requests` -> `[{method, path, status, request_id, target}]`, oldest first
   (status 0 = dropped; target "api" or "app"); `DELETE /__sandbox/requests` empties it.
 * `POST /__sandbox/reset`: every resource, fault, bucket and log entry forgotten.
+* `GET`/`PUT /__sandbox/rehearsals/{project}/{stack}`: the state `heroku-stack rehearse` keeps
+  for a stack (`infra.rehearse.state`), stored with the resources it describes; opaque here.
 * `GET`/`PUT /__sandbox/apps/{app}/http`: how the app answers HTTP (`router.HttpBehaviour`).
 * `GET`/`PUT /__sandbox/apps/{app}/builds`: what the app's next builds produce and what their
   release phase does (`infra.sandbox.deploys.BuildBehaviour`); `GET`/`PUT /__sandbox/builds`:
@@ -13,6 +15,8 @@
 """
 
 from __future__ import annotations
+
+import json
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -23,7 +27,7 @@ from infra.sandbox.context import Sandbox, sandbox_of
 from infra.sandbox.deploys import BuildBehaviour, build_behaviour, default_build_behaviour, set_default_build_behaviour
 from infra.sandbox.faults import Faults
 from infra.sandbox.platform import find_app
-from infra.sandbox.responses import json_response
+from infra.sandbox.responses import bad_request, json_response
 from infra.sandbox.router import HttpBehaviour
 
 
@@ -93,6 +97,33 @@ async def put_builds(request: Request) -> Response:
     return json_response(behaviour.model_dump(mode="json"))
 
 
+MAX_REHEARSAL_STATE_BYTES = 16 * 1024 * 1024
+
+
+def _rehearsal_key(request: Request) -> str:
+    return f"rehearsal:{request.path_params['project']}/{request.path_params['stack']}"
+
+
+async def get_rehearsal(request: Request) -> Response:
+    with sandbox_of(request).tx() as tx:
+        stored = tx.get_meta(_rehearsal_key(request))
+    if stored is None:
+        return json_response({"id": "not_found", "message": "This stack was never rehearsed here."}, status=404)
+    return Response(stored, media_type="application/json")
+
+
+async def put_rehearsal(request: Request) -> Response:
+    body = await read_json(request)
+    if not isinstance(body, dict):
+        raise bad_request("The request body must be a JSON object.")
+    text = json.dumps(body)
+    if len(text) > MAX_REHEARSAL_STATE_BYTES:
+        raise bad_request("A rehearsal state is at most 16 MiB.")
+    with sandbox_of(request).tx() as tx:
+        tx.set_meta(_rehearsal_key(request), text)
+    return Response(text, media_type="application/json")
+
+
 async def get_default_builds(request: Request) -> Response:
     with sandbox_of(request).tx() as tx:
         return json_response(default_build_behaviour(tx).model_dump(mode="json"))
@@ -116,6 +147,8 @@ routes = [
     Route("/__sandbox/apps/{app}/http", put_http, methods=["PUT"]),
     Route("/__sandbox/apps/{app}/builds", get_builds, methods=["GET"]),
     Route("/__sandbox/apps/{app}/builds", put_builds, methods=["PUT"]),
+    Route("/__sandbox/rehearsals/{project}/{stack}", get_rehearsal, methods=["GET"]),
+    Route("/__sandbox/rehearsals/{project}/{stack}", put_rehearsal, methods=["PUT"]),
     Route("/__sandbox/builds", get_default_builds, methods=["GET"]),
     Route("/__sandbox/builds", put_default_builds, methods=["PUT"]),
 ]

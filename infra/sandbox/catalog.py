@@ -7,6 +7,7 @@ normalised that way and compares them verbatim on refresh (research §0).
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 
@@ -143,10 +144,20 @@ OFFICIAL_BUILDPACKS: tuple[str, ...] = (
 )
 
 
+_OFFICIAL_REPO = re.compile(r"^https://github\.com/heroku/heroku-buildpack-([a-z]+?)(?:\.git)?/?$")
+
+
 def buildpack(identity: str) -> dict[str, str]:
-    """`{"name", "url"}`: registry names come back with a `urn:buildpack:` url, URLs keep the url as name."""
+    """`{"name", "url"}`: registry names come back with a `urn:buildpack:` url, URLs keep the url as name.
+
+    Heroku's official buildpacks given by their GitHub URL are known to the registry: they come
+    back named by their registry name (so a client that stored the URL sees a different name).
+    """
     if identity in OFFICIAL_BUILDPACKS or (identity.count("/") == 1 and "://" not in identity):
         return {"name": identity, "url": f"urn:buildpack:{identity}"}
     if identity.startswith("urn:buildpack:"):
         return {"name": identity.removeprefix("urn:buildpack:"), "url": identity}
+    official = _OFFICIAL_REPO.match(identity)
+    if official and f"heroku/{official.group(1)}" in OFFICIAL_BUILDPACKS:
+        return {"name": f"heroku/{official.group(1)}", "url": identity}
     return {"name": identity, "url": identity}

@@ -23,7 +23,17 @@ from infra.spec.yaml_source import read_yaml
 
 PROJECT_FILE = "Pulumi.yaml"
 CATALOG_FILE = "catalog.yaml"
-STACK_KEYS = ("stage", "pipeline", "pipeline_owner", "apps")
+STACK_KEYS = (
+    "stage",
+    "pipeline",
+    "pipeline_owner",
+    "pipeline_lookup",
+    "pipeline_stack",
+    "addon_create_timeout_minutes",
+    "fingerprint_key",
+    "apps",
+)
+INTEGER_KEYS = frozenset({"addon_create_timeout_minutes"})
 # Keys Pulumi itself writes at the top of a stack file.
 PULUMI_STACK_FILE_KEYS = {"config", "secretsprovider", "encryptionsalt", "encryptedkey", "environment"}
 
@@ -104,9 +114,16 @@ def load_from_engine(project_dir: Path) -> StackSpec:
     raw: dict[str, Any] = {}
     for key in STACK_KEYS:
         value = config.get_object(key) if key == "apps" else config.get(key)
+        if key in INTEGER_KEYS and value is not None:
+            value = _integer(value)
         if value is not None:
             raw[key] = value
     return _validate(raw, project=project, stack=stack, source=path.name, project_dir=project_dir, decrypted=True)
+
+
+def _integer(value: str) -> Any:
+    """The engine hands over every top-level config value as a string (`"60"` for 60)."""
+    return int(value) if value.isdigit() else value
 
 
 def _validate(
@@ -114,10 +131,38 @@ def _validate(
 ) -> StackSpec:
     catalog = load_catalog(project_dir)
     data = {**raw, "project": project, "stack": stack, "catalog": catalog}
+    owner_stage = raw.get("pipeline_owner", "staging")
+    if raw.get("stage") != owner_stage and raw.get("pipeline_lookup", "stack-reference") == "stack-reference":
+        data.setdefault("pipeline_stack", _owner_stack(project_dir, project, owner_stage, source, stack))
     try:
         return StackSpec.model_validate(data, context={"secrets_decrypted": decrypted})
     except ValidationError as err:
         raise SpecError(source, stack, issues_from(err)) from None
+
+
+def _owner_stack(project_dir: Path, project: str, owner_stage: object, source: str, stack: str) -> str:
+    """The stack a StackReference reads the pipeline from: the one whose file declares the pipeline owner's stage,
+    else (no such file here) the stack named like that stage, the usual convention."""
+    owners = []
+    for name in available_stacks(project_dir):
+        document = read_yaml(stack_file(project_dir, name), stack=name)
+        config = document.get("config") if isinstance(document, dict) else None
+        if isinstance(config, dict) and config.get(f"{project}:stage") == owner_stage:
+            owners.append(name)
+    if len(owners) <= 1:
+        return owners[0] if owners else str(owner_stage)
+    raise SpecError(
+        source,
+        stack,
+        [
+            SpecIssue(
+                f"{project}:pipeline_stack",
+                f"stacks {', '.join(owners)} all have stage {owner_stage!r} (the pipeline_owner): set "
+                f"{project}:pipeline_stack to the one that creates the pipeline, or {project}:pipeline_lookup "
+                "to 'name'",
+            )
+        ],
+    )
 
 
 def _config_section(document: Any, source: str, stack: str) -> Mapping[str, Any]:

@@ -7,7 +7,7 @@ keeps a second list of add-ons, domains or config vars.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, PlainValidator, model_validator
 from pydantic_core import PydanticCustomError
@@ -16,6 +16,7 @@ from infra.spec.base import Model
 from infra.spec.catalog import Catalog, CatalogEntry
 from infra.spec.rules import (
     DATA_ADDON_SERVICES,
+    AddonKey,
     AddonName,
     AddonPlan,
     AppKey,
@@ -33,12 +34,17 @@ from infra.spec.rules import (
     ProcessType,
     Region,
     StackImage,
+    StackReferenceName,
     Stage,
     dyno_tier,
     has_url_userinfo,
     looks_like_credential_name,
 )
 from infra.spec.secret import Secret
+
+# A production database can take well over the provider's 20 minutes to provision (Heroku Postgres
+# premium and above, Redis premium); an add-on still provisioning at the deadline is lost to the state.
+DATA_ADDON_CREATE_TIMEOUT_MINUTES = 60
 
 
 def _json_scalar(value: object) -> object:
@@ -59,6 +65,11 @@ class AddonSpec(Model):
 
     plan: AddonPlan
     name: AddonName
+    key: AddonKey | None = Field(
+        default=None,
+        description="the add-on's identity in the Pulumi state, stable across renames (defaults to its service); "
+        "set it when an app has two add-ons of one service",
+    )
     attachment: AttachmentName | None = Field(
         default=None, description="config var prefix, e.g. CACHE gives CACHE_URL; Heroku's default when unset"
     )
@@ -70,6 +81,11 @@ class AddonSpec(Model):
     @property
     def service(self) -> str:
         return self.plan.split(":", 1)[0]
+
+    @property
+    def stable_key(self) -> str:
+        """What names this add-on in the Pulumi state: `key`, else its service."""
+        return self.key or self.service
 
     @property
     def holds_data(self) -> bool:
@@ -132,6 +148,13 @@ class DeploySpec(Model):
         description="build only on the first `up`, never rebuild (code then moves by promotion); "
         "defaults to true in production",
     )
+    release_phase_timeout_seconds: float = Field(
+        default=1800.0,
+        gt=0,
+        le=86_400,
+        description="how long `pulumi up` waits for the build's release phase (a Procfile `release:` command) "
+        "before failing, instead of scaling dynos the release has not declared yet",
+    )
 
 
 class AppSpec(Model):
@@ -163,6 +186,7 @@ class AppSpec(Model):
             raise _at(("formation",), f"mixes dyno tiers ({sizes}); Heroku runs eco, basic or professional, not a mix")
         _unique([d.hostname for d in self.domains], ("domains",), "hostname", "domain")
         _unique([a.attachment for a in self.addons if a.attachment], ("addons",), "attachment", "attachment name")
+        _unique_keys(self.addons)
         _unique(list(self.buildpacks), ("buildpacks",), None, "buildpack")
         if self.health and self.health.host and self.health.host not in {d.hostname for d in self.domains}:
             raise _at(("health", "host"), f"{self.health.host!r} is not one of this app's domains")
@@ -177,14 +201,44 @@ class StackSpec(Model):
     stage: Stage
     pipeline: PipelineName
     pipeline_owner: Stage = Field(
-        default="staging", description="the stage whose stack creates the pipeline; the others look it up by name"
+        default="staging", description="the stage whose stack creates the pipeline; the others reference it"
+    )
+    pipeline_lookup: Literal["stack-reference", "name"] = Field(
+        default="stack-reference",
+        description="how a stack that does not own the pipeline finds it: the owner stack's `pipeline` output "
+        "(StackReference), or Heroku's lookup by name (works only while an app is coupled to it)",
+    )
+    pipeline_stack: StackReferenceName | None = Field(
+        default=None,
+        description="the owner stack for the StackReference: its name, or <organization>/<project>/<stack>; "
+        "defaults to the project's stack file whose stage is pipeline_owner",
     )
     apps: dict[AppKey, AppSpec] = Field(min_length=1)
+    addon_create_timeout_minutes: int | None = Field(
+        default=None,
+        ge=10,
+        le=1440,
+        description="minutes `pulumi up` waits for an add-on to be provisioned (the provider's minimum is 10, its "
+        f"default 20); defaults to {DATA_ADDON_CREATE_TIMEOUT_MINUTES} when the stack has a data add-on",
+    )
+    fingerprint_key: Secret | None = Field(
+        default=None,
+        description="a random secret that keys the manifest's secret fingerprints, so a manifest reveals nothing "
+        "about a secret to whoever lacks it (`pulumi config set --secret fingerprint_key $(openssl rand -hex 32)`)",
+    )
     catalog: Catalog = Field(default_factory=Catalog)
 
     @property
     def owns_pipeline(self) -> bool:
         return self.stage == self.pipeline_owner
+
+    @property
+    def addon_create_timeout(self) -> int | None:
+        """The provider's add-on create timeout in minutes for this stack, or None for the provider's default."""
+        if self.addon_create_timeout_minutes is not None:
+            return self.addon_create_timeout_minutes
+        holds_data = any(a.holds_data for app in self.apps.values() for a in app.addons)
+        return DATA_ADDON_CREATE_TIMEOUT_MINUTES if holds_data else None
 
     def config_vars(self, key: str) -> dict[str, str]:
         """The app's plain config vars as Heroku should hold them: catalog defaults, then the stack's values."""
@@ -227,6 +281,20 @@ def _unique(values: list[str], loc: tuple[str, ...], field: str | None, what: st
             tail = (f"[{index}]", field) if field else (f"[{index}]",)
             raise _at((*loc, *tail), f"duplicate {what} {value!r}")
         seen.add(value)
+
+
+def _unique_keys(addons: tuple[AddonSpec, ...]) -> None:
+    seen: dict[str, int] = {}
+    for index, addon in enumerate(addons):
+        if addon.stable_key in seen:
+            first = addons[seen[addon.stable_key]]
+            how = f"key {addon.stable_key!r}" if addon.key else f"service {addon.service!r} (its default key)"
+            raise _at(
+                ("addons", f"[{index}]", "key"),
+                f"has the same {how} as addons[{seen[addon.stable_key]}] ({first.name}); give each a distinct `key`, "
+                "which names it in the Pulumi state",
+            )
+        seen[addon.stable_key] = index
 
 
 def _unique_across(stack: StackSpec, values: object, field: str, what: str) -> None:

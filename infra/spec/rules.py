@@ -104,6 +104,12 @@ AddonName = Annotated[
         _pattern(ADDON_NAME_RE, "an add-on name: a letter followed by letters, digits, '-' or '_' (unique on Heroku)")
     ),
 ]
+AddonKey = Annotated[
+    str,
+    AfterValidator(
+        _pattern(FEATURE_RE, "an add-on key: lowercase letters, digits and dashes, starting with a letter or digit")
+    ),
+]
 PipelineName = Annotated[
     str,
     AfterValidator(
@@ -129,6 +135,13 @@ AddonPlan = Annotated[
     str,
     AfterValidator(
         _pattern(ADDON_PLAN_RE, "an add-on plan in 'service:plan' form, e.g. 'heroku-redis:mini'"),
+    ),
+]
+STACK_REFERENCE_RE = re.compile(r"^(?:[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+/)?[A-Za-z0-9_.-]+$")
+StackReferenceName = Annotated[
+    str,
+    AfterValidator(
+        _pattern(STACK_REFERENCE_RE, "a Pulumi stack name, or <organization>/<project>/<stack> (e.g. 'staging')")
     ),
 ]
 FeatureName = Annotated[
@@ -175,12 +188,39 @@ def _hostname(value: str) -> str:
 Hostname = Annotated[str, AfterValidator(_hostname)]
 
 
+# Heroku's own buildpacks, by the GitHub repository their registry name stands for.
+_OFFICIAL_BUILDPACK_REPO = re.compile(
+    r"^https://github\.com/heroku/heroku-buildpack-(python|nodejs|ruby|java|go|php|scala|gradle|clojure)(?:\.git)?/?$"
+)
+_STORED_AS = (
+    "Heroku answers with the registry name and the provider stores that, so any other spelling shows as a "
+    "change on every `pulumi up`"
+)
+
+
 def _buildpack(value: str) -> str:
-    if BUILDPACK_NAME_RE.match(value) or value.startswith("urn:buildpack:"):
+    if BUILDPACK_NAME_RE.match(value):
         return value
+    if value.startswith("urn:buildpack:"):
+        name = value.removeprefix("urn:buildpack:")
+        raise PydanticCustomError(
+            "buildpack", "write the registry name {name!r} instead; {why}", {"name": name, "why": _STORED_AS}
+        )
+    official = _OFFICIAL_BUILDPACK_REPO.match(value)
+    if official:
+        raise PydanticCustomError(
+            "buildpack",
+            "is Heroku's official buildpack: write its registry name {name!r} instead; {why}",
+            {"name": f"heroku/{official.group(1)}", "why": _STORED_AS},
+        )
     parts = urlsplit(value)
     if parts.scheme == "https" and parts.netloc and not has_url_userinfo(value):
         return value
+    if has_url_userinfo(value):
+        # Never echo it: the userinfo is a credential.
+        raise PydanticCustomError(
+            "url_credentials", "must not embed credentials; use a public URL or the buildpack registry name", {}
+        )
     raise PydanticCustomError(
         "buildpack",
         "must be a buildpack registry name like 'heroku/python' or an https URL (got {got})",

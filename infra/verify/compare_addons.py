@@ -83,7 +83,9 @@ def addons(t: Target) -> list[Finding]:
                 f"add-on {name} ({got.plan}) exists on Heroku but is declared nowhere in {t.stack_file}",
                 expected="(not declared)",
                 actual=got.plan,
-                remedy=remedies.unmanaged_addon(t.project, t.stack, e.key, e.name, name, got.id),
+                remedy=remedies.unmanaged_addon(
+                    t.project, t.stack, e.key, e.name, name, got.plan.split(":", 1)[0], got.id
+                ),
             )
         )
     return out

@@ -54,10 +54,13 @@ def unmanaged_config(stack: str, app_key: str, app_name: str, var: str) -> tuple
     )
 
 
-def unmanaged_addon(project: str, stack: str, app_key: str, app_name: str, name: str, addon_id: str) -> tuple[str, ...]:
+def unmanaged_addon(
+    project: str, stack: str, app_key: str, app_name: str, name: str, service: str, addon_id: str
+) -> tuple[str, ...]:
+    # Declared without a `key`, the add-on's logical name comes from its service.
     return (
         f"to keep it, declare it under apps.{app_key}.addons in Pulumi.{stack}.yaml, then adopt it: "
-        + _import(project, stack, app_key, "addon", naming.addon(name), addon_id),
+        + _import(project, stack, app_key, "addon", naming.addon(app_key, service), addon_id),
         f"or delete it: `heroku addons:destroy {name} -a {app_name}`",
     )
 

@@ -46,6 +46,8 @@ def test_rehearse_prints_a_line_per_resource_and_writes_the_manifest(
             f"apps.web.secrets.SECRET_KEY={SESSION_KEY}",
             "--manifest-out",
             str(out),
+            "--parallel",
+            "1",  # the order of the lines is then the same on every run
         ]
     )
 
@@ -55,18 +57,18 @@ def test_rehearse_prints_a_line_per_resource_and_writes_the_manifest(
     assert timeless(captured.out) == [
         f'Rehearsing `pulumi up` of stack "staging" (project shopsentiment) against the local Heroku API at '
         f"{heroku_env}:",
-        "the program's offline plan, created resource by resource with the Heroku provider's requests.",
-        "created  Pipeline    shopsentiment                          3 requests  N.Ns",
-        "created  App         shopsentiment-staging                  8 requests  N.Ns",
-        "created  Addon       shopsentiment-staging-newrelic         4 requests  N.Ns",
-        "created  Addon       shopsentiment-staging-papertrail       4 requests  N.Ns",
-        "created  Addon       shopsentiment-staging-redis            4 requests  N.Ns",
-        "created  Feature     runtime-dyno-metadata                  2 requests  N.Ns",
-        "created  Build       v1.0.0                                 4 requests  N.Ns",
-        "created  Formation   web                                    3 requests  N.Ns",
-        "created  Coupling    staging                                2 requests  N.Ns",
-        "Rehearsed: 9 resources created on Heroku, 34 requests in N.Ns; the provider and 1 app component exist in "
-        "Pulumi only.",
+        "the program's offline plan, diffed against the stack's rehearsed state, with the Heroku provider's requests.",
+        "created   Pipeline       shopsentiment                          3 requests  N.Ns",
+        "created   App            shopsentiment-staging                  8 requests  N.Ns",
+        "created   Addon          shopsentiment-staging-redis            4 requests  N.Ns",
+        "created   Addon          shopsentiment-staging-newrelic         4 requests  N.Ns",
+        "created   Addon          shopsentiment-staging-papertrail       4 requests  N.Ns",
+        "created   Feature        runtime-dyno-metadata                  2 requests  N.Ns",
+        "created   Build          v1.0.0                                 3 requests  N.Ns",
+        "created   ReleasePhase   web-release-phase                      1 request   N.Ns",
+        "created   Formation      web                                    3 requests  N.Ns",
+        "created   Coupling       staging                                2 requests  N.Ns",
+        "Rehearsed: 10 created on Heroku (0 unchanged); 34 requests in N.Ns.",
         "Secrets set: apps.web.secrets.SECRET_KEY (from --secret), apps.web.secrets.MONGODB_URI (generated at "
         "random). Values are never shown; the manifest holds their fingerprints.",
         f"Manifest (the `manifest` stack output) written to {out}: heroku-stack verify staging --manifest {out}",

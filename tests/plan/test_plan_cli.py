@@ -103,6 +103,7 @@ def test_plan_json_lists_every_resource_with_its_role_and_masks_secrets(
     )
     assert [(r["app"], r["kind"], r["name"], r["role"], r["protect"]) for r in plan["resources"]] == [
         (None, "Provider", "heroku", "provider", False),
+        (None, "StackReference", "organization/inventorysync/staging", "pipeline", False),
         ("api", "HerokuApp", "api", "component", False),
         ("api", "App", "inventorysync-api-production", "app", False),
         ("api", "Addon", "inventorysync-production-db", "addon heroku-postgresql", True),
@@ -111,6 +112,7 @@ def test_plan_json_lists_every_resource_with_its_role_and_masks_secrets(
         ("api", "Feature", "preboot", "feature preboot", False),
         ("api", "Feature", "runtime-dyno-metadata", "feature runtime-dyno-metadata", False),
         ("api", "Build", "v1.0.0", "build", False),
+        ("api", "ReleasePhase", "api-release-phase", "release-phase", False),
         ("api", "Formation", "web", "formation web", False),
         ("api", "Coupling", "production", "coupling", False),
         ("web", "HerokuApp", "web", "component", False),
@@ -118,10 +120,12 @@ def test_plan_json_lists_every_resource_with_its_role_and_masks_secrets(
         ("web", "Domain", "app.inventorysync.app", "domain app.inventorysync.app", False),
         ("web", "Feature", "preboot", "feature preboot", False),
         ("web", "Build", "v1.0.0", "build", False),
+        ("web", "ReleasePhase", "web-release-phase", "release-phase", False),
         ("web", "Formation", "web", "formation web", False),
         ("web", "Coupling", "production", "coupling", False),
     ]
-    api = plan["resources"][2]["inputs"]
+    assert [r["name"] for r in plan["resources"] if r["read"]] == ["organization/inventorysync/staging"]
+    api = plan["resources"][3]["inputs"]
     assert api["sensitiveConfigVars"] == {
         "JWT_SECRET_KEY": "[secret]",
         "SECRET_KEY": "[secret]",
@@ -130,7 +134,7 @@ def test_plan_json_lists_every_resource_with_its_role_and_masks_secrets(
         "SHOPIFY_API_SECRET": "[secret]",
         "SHOPIFY_WEBHOOK_SECRET": "[secret]",
     }
-    assert plan["lookups"] == [{"token": "heroku:pipeline/getPipeline:getPipeline", "args": {"name": "inventorysync"}}]
+    assert plan["lookups"] == []
 
 
 @pytest.mark.parametrize("stack", ["staging", "production"])
@@ -166,7 +170,7 @@ def test_diff_json_pairs_apps_and_lists_each_difference(capsys: pytest.CaptureFi
             "role": "pipeline",
             "field": "",
             "left": "created and protected here",
-            "right": "looked up by name",
+            "right": "read from stack organization/shopsentiment/staging",
         },
         {"app": "web", "role": "app", "field": "acm", "left": "false", "right": "true"},
         {"app": "web", "role": "app", "field": "configVars.APP_ENV", "left": "staging", "right": "production"},

@@ -30,6 +30,7 @@ def test_the_stack_files_heroku_url_and_api_key_reach_the_provider(write_stack: 
         "url": "http://127.0.0.1:5555",
         "delays": {"postAppCreateDelay": 0, "postDomainCreateDelay": 0, "postSpaceCreateDelay": 0},
         "customizations": [{"setAddonConfigVarsInState": False, "setAppAllConfigVarsInState": False}],
+        "timeouts": {"addonCreateTimeout": 60},
     }
 
 
@@ -38,7 +39,8 @@ def test_the_environment_does_not_change_the_plan(write_stack: WriteStack, monke
     monkeypatch.setenv("HEROKU_API_URL", "http://127.0.0.1:9999")
 
     assert provider_inputs(write_stack()) == {
-        "customizations": [{"setAddonConfigVarsInState": False, "setAppAllConfigVarsInState": False}]
+        "customizations": [{"setAddonConfigVarsInState": False, "setAppAllConfigVarsInState": False}],
+        "timeouts": {"addonCreateTimeout": 60},
     }
 
 
@@ -109,16 +111,16 @@ def test_an_app_declared_in_one_stack_only_is_one_difference_and_production_prot
     differences = diff_plans(staging, production).differences
 
     assert differences == (
-        Difference(None, "pipeline", "", "created and protected here", "looked up by name"),
+        Difference(None, "pipeline", "", "created and protected here", "read from stack organization/demo/staging"),
         Difference("web", "addon heroku-redis", "[protected]", "no", "yes"),
         Difference("worker", "app", "", "(absent)", "declared"),
     )
 
 
-def test_two_addons_of_one_service_pair_in_order(write_stack: WriteStack) -> None:
+def test_two_addons_of_one_service_pair_by_their_keys(write_stack: WriteStack) -> None:
     two = [
         {"plan": "heroku-postgresql:essential-0", "name": "demo-db"},
-        {"plan": "heroku-postgresql:essential-1", "name": "demo-db-analytics"},
+        {"plan": "heroku-postgresql:essential-1", "name": "demo-db-analytics", "key": "analytics-db"},
     ]
     one = [{"plan": "heroku-postgresql:essential-0", "name": "demo-prod-db"}]
     left = plan_stack("staging", write_stack(apps={"web": app(addons=two, secrets=None)}))
@@ -128,7 +130,7 @@ def test_two_addons_of_one_service_pair_in_order(write_stack: WriteStack) -> Non
         json.dumps(
             {
                 "app": "web",
-                "role": "addon heroku-postgresql#2",
+                "role": "addon analytics-db",
                 "field": "",
                 "left": "heroku-postgresql:essential-1",
                 "right": "(absent)",

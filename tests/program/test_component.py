@@ -27,7 +27,7 @@ def test_an_attachment_name_adds_a_second_attachment_of_the_addon_to_its_own_app
 
     attachment = run.named(ATTACHMENT, "web-attachment-CACHE")
     assert dict(attachment.inputs) == {
-        "addonId": run.named(ADDON, "demo-staging-redis").id,
+        "addonId": run.named(ADDON, "web-addon-heroku-redis").id,
         "appId": run.named(APP, "web").id,
         "name": "CACHE",
     }
@@ -39,7 +39,7 @@ def test_addon_provisioning_config_is_passed_through(write_stack: WriteStack, en
 
     run = engine_run("staging", project=project)
 
-    assert run.named(ADDON, "demo-db").inputs["config"] == {"db-version": "16"}
+    assert run.named(ADDON, "web-addon-heroku-postgresql").inputs["config"] == {"db-version": "16"}
 
 
 def test_a_secret_drain_url_is_a_pulumi_secret_and_a_plain_one_is_not(
@@ -126,7 +126,7 @@ def test_an_explicit_protect_false_leaves_a_production_database_unprotected(
 
     run = engine_run("production", project=project)
 
-    assert {r.name: r.protect for r in run.by_type(ADDON)} == {"demo-db": False, "demo-logs": True}
+    assert {r.inputs["name"]: r.protect for r in run.by_type(ADDON)} == {"demo-db": False, "demo-logs": True}
 
 
 def test_an_app_without_secrets_still_sends_an_empty_secret_map(write_stack: WriteStack, engine_run: EngineRun) -> None:

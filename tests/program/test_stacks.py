@@ -20,6 +20,8 @@ FORMATION = "heroku:formation/formation:Formation"
 COUPLING = "heroku:pipeline/coupling:Coupling"
 PIPELINE = "heroku:pipeline/pipeline:Pipeline"
 GET_PIPELINE = "heroku:pipeline/getPipeline:getPipeline"
+RELEASE_PHASE = "pulumi-python:dynamic/heroku-stack:ReleasePhase"
+STACK_REFERENCE = "pulumi:pulumi:StackReference"
 
 SOURCE = {
     "url": "https://github.com/shopsentiment/shopsentiment/archive/refs/tags/v1.0.0.tar.gz",
@@ -44,27 +46,28 @@ def test_staging_declares_exactly_the_provider_pipeline_and_one_app_with_its_chi
 
     assert declared(run) == [
         (COMPONENT, "web"),
-        (ADDON, "shopsentiment-staging-newrelic"),
-        (ADDON, "shopsentiment-staging-papertrail"),
-        (ADDON, "shopsentiment-staging-redis"),
+        (ADDON, "web-addon-heroku-redis"),
+        (ADDON, "web-addon-newrelic"),
+        (ADDON, "web-addon-papertrail"),
         (APP, "web"),
         (FEATURE, "web-feature-runtime-dyno-metadata"),
         (BUILD, "web-build"),
         (FORMATION, "web-formation-web"),
         (COUPLING, "web-coupling"),
         (PIPELINE, "pipeline"),
+        (RELEASE_PHASE, "web-release-phase"),
         (PROVIDER, "heroku"),
     ]
 
 
-def test_production_declares_a_domain_and_preboot_and_no_pipeline(engine_run: EngineRun) -> None:
+def test_production_declares_a_domain_and_preboot_and_reads_the_pipeline_from_staging(engine_run: EngineRun) -> None:
     run = engine_run("production")
 
     assert declared(run) == [
         (COMPONENT, "web"),
-        (ADDON, "shopsentiment-production-newrelic"),
-        (ADDON, "shopsentiment-production-papertrail"),
-        (ADDON, "shopsentiment-production-redis"),
+        (ADDON, "web-addon-heroku-redis"),
+        (ADDON, "web-addon-newrelic"),
+        (ADDON, "web-addon-papertrail"),
         (APP, "web"),
         (FEATURE, "web-feature-preboot"),
         (FEATURE, "web-feature-runtime-dyno-metadata"),
@@ -72,7 +75,9 @@ def test_production_declares_a_domain_and_preboot_and_no_pipeline(engine_run: En
         (DOMAIN, "web-domain-www.shopsentiment.com"),
         (FORMATION, "web-formation-web"),
         (COUPLING, "web-coupling"),
+        (RELEASE_PHASE, "web-release-phase"),
         (PROVIDER, "heroku"),
+        (STACK_REFERENCE, "organization/shopsentiment/staging"),
     ]
 
 
@@ -122,17 +127,17 @@ def test_staging_children_carry_explicit_names_and_the_app_uuid(engine_run: Engi
 
     uuid = app_id(run)
     assert inputs_by_name(run, ADDON) == {
-        "shopsentiment-staging-redis": {
+        "web-addon-heroku-redis": {
             "appId": uuid,
             "name": "shopsentiment-staging-redis",
             "plan": "heroku-redis:mini",
         },
-        "shopsentiment-staging-papertrail": {
+        "web-addon-papertrail": {
             "appId": uuid,
             "name": "shopsentiment-staging-papertrail",
             "plan": "papertrail:choklad",
         },
-        "shopsentiment-staging-newrelic": {
+        "web-addon-newrelic": {
             "appId": uuid,
             "name": "shopsentiment-staging-newrelic",
             "plan": "newrelic:wayne",
@@ -165,7 +170,7 @@ def test_production_children_scale_two_standard_dynos_on_a_custom_domain(engine_
     assert inputs_by_name(run, FORMATION) == {
         "web-formation-web": {"appId": uuid, "type": "web", "quantity": 2, "size": "Standard-2X"}
     }
-    assert {name: a["plan"] for name, a in inputs_by_name(run, ADDON).items()} == {
+    assert {a["name"]: a["plan"] for a in inputs_by_name(run, ADDON).values()} == {
         "shopsentiment-production-redis": "heroku-redis:premium-0",
         "shopsentiment-production-papertrail": "papertrail:fixa",
         "shopsentiment-production-newrelic": "newrelic:wayne",
@@ -188,12 +193,12 @@ def test_secret_config_vars_are_registered_as_pulumi_secrets_and_plain_ones_are_
 def test_only_production_data_addons_are_protected(engine_run: EngineRun) -> None:
     staging, production = engine_run("staging"), engine_run("production")
 
-    assert {r.name: r.protect for r in staging.by_type(ADDON)} == {
+    assert {r.inputs["name"]: r.protect for r in staging.by_type(ADDON)} == {
         "shopsentiment-staging-redis": False,
         "shopsentiment-staging-papertrail": False,
         "shopsentiment-staging-newrelic": False,
     }
-    assert {r.name: r.protect for r in production.by_type(ADDON)} == {
+    assert {r.inputs["name"]: r.protect for r in production.by_type(ADDON)} == {
         "shopsentiment-production-redis": True,
         "shopsentiment-production-papertrail": False,
         "shopsentiment-production-newrelic": False,
@@ -206,14 +211,27 @@ def test_the_owner_stack_protects_the_pipeline_and_nothing_else(engine_run: Engi
     assert [(r.type, r.name) for r in run.registrations if r.protect] == [(PIPELINE, "pipeline")]
 
 
-def test_production_looks_the_pipeline_up_by_name_with_the_explicit_provider(engine_run: EngineRun) -> None:
+def test_production_reads_the_pipeline_id_from_the_staging_stacks_output(engine_run: EngineRun) -> None:
     run = engine_run("production")
+
+    reference = run.named(STACK_REFERENCE, "organization/shopsentiment/staging")
+    assert (reference.read, dict(reference.inputs)) == (True, {"name": "organization/shopsentiment/staging"})
+    assert run.invocations == ()
+    assert run.by_type(PIPELINE) == []
+    assert run.named(COUPLING, "web-coupling").inputs["pipeline"] == f"{reference.id}.outputs.pipeline.id"
+    assert run.named(COUPLING, "web-coupling").property_dependencies["pipeline"] == (reference.urn,)
+
+
+def test_with_pipeline_lookup_name_production_looks_the_pipeline_up_with_the_explicit_provider(
+    engine_run: EngineRun,
+) -> None:
+    run = engine_run("production", config={"shopsentiment:pipeline_lookup": "name"})
 
     provider = run.named(PROVIDER, "heroku")
     assert [(i.token, dict(i.args), i.provider) for i in run.invocations] == [
         (GET_PIPELINE, {"name": "shopsentiment"}, f"{provider.urn}::{provider.id}")
     ]
-    assert run.by_type(PIPELINE) == []
+    assert run.by_type(STACK_REFERENCE) == []
     assert run.named(COUPLING, "web-coupling").inputs["pipeline"] == LOOKED_UP_PIPELINE_ID
 
 
@@ -223,10 +241,11 @@ def test_every_child_is_parented_to_its_app_component_and_uses_the_explicit_prov
     provider = run.named(PROVIDER, "heroku")
     provider_ref = f"{provider.urn}::{provider.id}"
     component = run.named(COMPONENT, "web")
-    children = [r for r in run.registrations if r.type not in (PROVIDER, COMPONENT)]
+    children = [r for r in run.registrations if r.type not in (PROVIDER, COMPONENT, STACK_REFERENCE, RELEASE_PHASE)]
     assert component.providers == {"heroku": provider_ref}
     assert {(r.parent, r.provider) for r in children} == {(component.urn, provider_ref)}
     assert len(children) == 10
+    assert run.named(RELEASE_PHASE, "web-release-phase").parent == component.urn
 
 
 def test_the_owned_pipeline_sits_at_stack_level_on_the_explicit_provider(engine_run: EngineRun) -> None:
@@ -240,21 +259,43 @@ def test_the_owned_pipeline_sits_at_stack_level_on_the_explicit_provider(engine_
     )
 
 
-def test_formation_waits_for_the_build_and_the_build_for_addons_and_features(engine_run: EngineRun) -> None:
+def test_the_formation_waits_for_the_release_phase_which_waits_for_the_build_which_waits_for_addons_and_features(
+    engine_run: EngineRun,
+) -> None:
     run = engine_run("production")
 
     def after(registration: Registration) -> list[str]:
         return sorted(d.rsplit("::", 1)[-1] for d in registration.dependencies)
 
-    assert after(run.named(FORMATION, "web-formation-web")) == ["web", "web-build"]
+    assert after(run.named(FORMATION, "web-formation-web")) == ["web", "web-release-phase"]
+    assert after(run.named(RELEASE_PHASE, "web-release-phase")) == ["web", "web-build"]
     assert after(run.named(BUILD, "web-build")) == [
-        "shopsentiment-production-newrelic",
-        "shopsentiment-production-papertrail",
-        "shopsentiment-production-redis",
         "web",
-        "web-feature-preboot",
+        "web-addon-heroku-redis",
+        "web-addon-newrelic",
+        "web-addon-papertrail",
         "web-feature-runtime-dyno-metadata",
     ]
+
+
+def test_preboot_is_enabled_only_after_the_formation_has_started_the_professional_dynos(engine_run: EngineRun) -> None:
+    run = engine_run("production")
+
+    preboot = run.named(FEATURE, "web-feature-preboot")
+    assert sorted(d.rsplit("::", 1)[-1] for d in preboot.dependencies) == ["web", "web-formation-web"]
+
+
+def test_the_release_phase_wait_takes_the_builds_release_and_its_timeout_from_the_spec(engine_run: EngineRun) -> None:
+    run = engine_run("staging")
+
+    wait = run.named(RELEASE_PHASE, "web-release-phase")
+    build = run.named(BUILD, "web-build")
+    assert {k: v for k, v in wait.inputs.items() if k != "__provider"} == {
+        "appId": app_id(run),
+        "releaseId": f"{build.id}.releaseId",
+        "timeoutSeconds": 1800,
+    }
+    assert sorted(wait.property_dependencies["releaseId"]) == [build.urn]
 
 
 def test_production_builds_once_and_staging_rebuilds_when_the_source_changes(engine_run: EngineRun) -> None:
@@ -268,7 +309,8 @@ def test_provider_keeps_credentials_out_of_state_and_targets_heroku_by_default(e
     run = engine_run("staging")
 
     assert dict(run.named(PROVIDER, "heroku").inputs) == {
-        "customizations": '[{"setAddonConfigVarsInState": false, "setAppAllConfigVarsInState": false}]'
+        "customizations": '[{"setAddonConfigVarsInState": false, "setAppAllConfigVarsInState": false}]',
+        "timeouts": '{"addonCreateTimeout": 60}',
     }
 
 

@@ -19,6 +19,8 @@ TYPES = {
     "Formation": "heroku:formation/formation:Formation",
     "Drain": "heroku:drain/drain:Drain",
     "Coupling": "heroku:pipeline/coupling:Coupling",
+    "ReleasePhase": "pulumi-python:dynamic/heroku-stack:ReleasePhase",
+    "StackReference": "pulumi:pulumi:StackReference",
 }
 
 

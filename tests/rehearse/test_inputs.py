@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 
 from infra.errors import RehearsalError
-from infra.plan import plan_stack
+from infra.plan import plan_spec, plan_stack
 from infra.plan.planner import pipeline_lookup
 from infra.rehearse import Known, resolve_inputs, secret_source
+from infra.rehearse.inputs import UNKNOWN
 from infra.spec import load_stack
 from infra.spec.models import DrainSpec, StackSpec
 from infra.spec.secret import Secret
@@ -44,7 +45,8 @@ def test_a_reference_becomes_the_id_heroku_returned(project_dir: Path) -> None:
 
 def test_the_looked_up_pipeline_replaces_the_plans_placeholder(project_dir: Path) -> None:
     spec = load_stack("production", project_dir)
-    coupling = next(r for r in plan_stack("production", project_dir).resources if r.kind == "Coupling")
+    by_name = spec.model_copy(update={"pipeline_lookup": "name"})
+    coupling = next(r for r in plan_spec(by_name).resources if r.kind == "Coupling")
     placeholder = pipeline_lookup({"name": "shopsentiment"})["id"]
     known = Known(ids={"App web": APP_ID}, looked_up={placeholder: "pipeline-uuid"})
 
@@ -53,6 +55,44 @@ def test_the_looked_up_pipeline_replaces_the_plans_placeholder(project_dir: Path
         "pipeline": "pipeline-uuid",
         "stage": "production",
     }
+
+
+def test_an_output_of_another_resource_is_taken_from_what_it_returned(project_dir: Path) -> None:
+    wait = planned(
+        "ReleasePhase",
+        "web-release-phase",
+        app="web",
+        inputs={"appId": "<App web>", "releaseId": "<Build web-build>.releaseId"},
+    )
+    known = Known(
+        ids={"App web": APP_ID, "Build web-build": "build-id"},
+        looked_up={},
+        outputs={"Build web-build": {"id": "build-id", "releaseId": "release-id"}},
+    )
+
+    assert resolve_inputs(wait, known, {}, load_stack("staging", project_dir)) == {
+        "appId": APP_ID,
+        "releaseId": "release-id",
+    }
+
+
+def test_the_pipeline_id_comes_from_the_owner_stacks_output_through_the_stack_reference(project_dir: Path) -> None:
+    spec = load_stack("production", project_dir)
+    coupling = next(r for r in plan_stack("production", project_dir).resources if r.kind == "Coupling")
+    reference = "StackReference organization/shopsentiment/staging"
+    known = Known(ids={"App web": APP_ID}, looked_up={}, outputs={reference: {"outputs.pipeline.id": "p-uuid"}})
+
+    assert resolve_inputs(coupling, known, {}, spec)["pipeline"] == "p-uuid"
+
+
+def test_an_input_from_a_resource_still_to_be_created_is_unknown_in_a_preview(project_dir: Path) -> None:
+    coupling = planned("Coupling", "web-coupling", app="web", inputs={"appId": "<App web>", "stage": "staging"})
+
+    inputs = resolve_inputs(
+        coupling, Known(ids={}, looked_up={}, pending=frozenset({"App web"})), {}, load_stack("staging", project_dir)
+    )
+
+    assert inputs == {"appId": UNKNOWN, "stage": "staging"}
 
 
 def test_a_reference_to_a_resource_not_created_yet_is_refused(project_dir: Path) -> None:

@@ -9,6 +9,7 @@ import pytest
 from infra.errors import RehearsalError
 from infra.plan import plan_stack
 from infra.rehearse import creation_order, dependencies, references
+from infra.rehearse.graph import referenced_attribute
 from tests.rehearse.helpers import plan_of, planned
 
 
@@ -16,13 +17,33 @@ def test_a_reference_is_recognised_only_when_the_whole_value_is_one() -> None:
     assert [
         references("<App web>"),
         references("<Addon shop-redis>, <App web>"),
+        references("<Build web-build>.releaseId"),
+        references("<StackReference organization/shop/staging>.outputs.pipeline.id"),
         references("see <App web>"),
         references("[secret]"),
         references(3),
-    ] == [("App web",), ("Addon shop-redis", "App web"), (), (), ()]
+    ] == [
+        ("App web",),
+        ("Addon shop-redis", "App web"),
+        ("Build web-build",),
+        ("StackReference organization/shop/staging",),
+        (),
+        (),
+        (),
+    ]
 
 
-def test_the_real_staging_plan_is_created_pipeline_first_and_the_formation_after_the_build(project_dir: Path) -> None:
+def test_an_attribute_reference_names_the_output_it_takes() -> None:
+    assert [
+        referenced_attribute("<Build web-build>.releaseId"),
+        referenced_attribute("<StackReference o/p/s>.outputs.pipeline.id"),
+        referenced_attribute("<App web>"),
+    ] == ["releaseId", "outputs.pipeline.id", None]
+
+
+def test_the_real_staging_plan_is_created_pipeline_first_and_the_formation_after_the_release_phase(
+    project_dir: Path,
+) -> None:
     order = creation_order(plan_stack("staging", project_dir))
 
     assert [r.ref for r in order] == [
@@ -30,30 +51,42 @@ def test_the_real_staging_plan_is_created_pipeline_first_and_the_formation_after
         "Pipeline pipeline",
         "HerokuApp web",
         "App web",
-        "Addon shopsentiment-staging-newrelic",
-        "Addon shopsentiment-staging-papertrail",
-        "Addon shopsentiment-staging-redis",
+        "Addon web-addon-heroku-redis",
+        "Addon web-addon-newrelic",
+        "Addon web-addon-papertrail",
         "Feature web-feature-runtime-dyno-metadata",
         "Build web-build",
+        "ReleasePhase web-release-phase",
         "Formation web-formation-web",
         "Coupling web-coupling",
     ]
 
 
-def test_a_build_waits_for_its_provider_parent_app_addons_and_features(project_dir: Path) -> None:
+def test_a_build_waits_for_its_provider_parent_app_addons_and_boot_features(project_dir: Path) -> None:
     graph = dependencies(plan_stack("production", project_dir))
 
     assert graph["Build web-build"] == (
         "Provider heroku",
         "HerokuApp web",
         "App web",
-        "Addon shopsentiment-production-newrelic",
-        "Addon shopsentiment-production-papertrail",
-        "Addon shopsentiment-production-redis",
-        "Feature web-feature-preboot",
+        "Addon web-addon-heroku-redis",
+        "Addon web-addon-newrelic",
+        "Addon web-addon-papertrail",
         "Feature web-feature-runtime-dyno-metadata",
     )
-    assert graph["Coupling web-coupling"] == ("Provider heroku", "HerokuApp web", "App web")
+    assert graph["ReleasePhase web-release-phase"] == ("HerokuApp web", "App web", "Build web-build")
+    assert graph["Feature web-feature-preboot"] == (
+        "Provider heroku",
+        "HerokuApp web",
+        "App web",
+        "Formation web-formation-web",
+    )
+    assert graph["Coupling web-coupling"] == (
+        "Provider heroku",
+        "StackReference organization/shopsentiment/staging",
+        "HerokuApp web",
+        "App web",
+    )
 
 
 def test_a_resource_listed_before_what_its_input_references_is_created_after_it() -> None:

@@ -9,7 +9,16 @@ import pytest
 from infra.errors import RehearsalError
 from infra.plan import plan_stack
 from infra.rehearse import ProviderOptions, script_for
-from infra.rehearse.provider import BUILD_TIMEOUT, LOG_CHANNEL_NOT_READY, RELEASE_TIMEOUT, check_replayable
+from infra.rehearse.provider import (
+    BUILD_TIMEOUT,
+    LOG_CHANNEL_NOT_READY,
+    RELEASE_TIMEOUT,
+    Change,
+    check_replayable,
+    delete_script,
+    replaced_by,
+    update_script,
+)
 from infra.rehearse.steps import AwaitConfigVars, Call, Kept, NewestRelease, Pause, Poll, Script
 from tests.rehearse.helpers import planned
 
@@ -25,7 +34,10 @@ def test_the_stacks_provider_options_come_from_the_plan_and_default_to_the_provi
     provider = plan_stack("staging", project_dir).resources[0]
 
     assert ProviderOptions.from_inputs(provider.inputs) == ProviderOptions(
-        post_app_create_delay=10, post_domain_create_delay=5, addon_config_vars_in_state=False
+        post_app_create_delay=10,
+        post_domain_create_delay=5,
+        addon_config_vars_in_state=False,
+        addon_create_timeout=3600,
     )
     assert ProviderOptions.from_inputs({"delays": {"postAppCreateDelay": 0, "postDomainCreateDelay": 0}}) == (
         ProviderOptions(post_app_create_delay=0, post_domain_create_delay=0, addon_config_vars_in_state=True)
@@ -55,7 +67,7 @@ def test_an_app_is_created_configured_released_and_read_back() -> None:
         Call("PUT", "/apps/{app.id}/buildpack-installations", {"updates": [{"buildpack": "heroku/python"}]}),
         Call("POST", "/apps/{app.id}/acm"),
         Call("GET", "/apps/{app.id}", keep="read"),
-        Call("GET", "/apps/{app.id}/buildpack-installations"),
+        Call("GET", "/apps/{app.id}/buildpack-installations", keep="buildpacks"),
         Call("GET", "/apps/{app.id}/config-vars"),
         Pause(10.0, "post_app_create_delay"),
     )
@@ -108,19 +120,17 @@ def test_with_addon_config_vars_in_state_the_provider_also_waits_for_the_vars_an
     )
 
 
-def test_a_domain_always_sends_sni_endpoint_and_sleeps_the_post_create_delay() -> None:
+def test_a_domain_always_sends_sni_endpoint_reads_the_apps_acm_flag_and_sleeps_without_reading_it_back() -> None:
     made = script("Domain", {"appId": APP, "hostname": "www.example.com"}, ProviderOptions())
 
     assert made.steps == (
         Call("POST", f"/apps/{APP}/domains", {"hostname": "www.example.com", "sni_endpoint": None}, keep="domain"),
         Call("GET", f"/apps/{APP}"),
         Pause(5.0, "post_domain_create_delay"),
-        Call("GET", f"/apps/{APP}/domains/{{domain.id}}"),
-        Call("GET", f"/apps/{APP}"),
     )
 
 
-def test_a_build_posts_the_source_blob_and_polls_until_it_succeeded() -> None:
+def test_a_build_posts_the_source_blob_polls_until_it_succeeded_and_never_waits_for_its_release() -> None:
     source = {"url": "https://example.com/v1.tar.gz", "version": "v1"}
 
     made = script("Build", {"appId": APP, "source": source})
@@ -129,16 +139,15 @@ def test_a_build_posts_the_source_blob_and_polls_until_it_succeeded() -> None:
         Call("POST", f"/apps/{APP}/builds", {"source_blob": source}, keep="build"),
         Poll(f"/apps/{APP}/builds/{{build.id}}", "status", ("pending",), ("succeeded",), BUILD_TIMEOUT, "build"),
         Call("GET", f"/apps/{APP}/builds/{{build.id}}", keep="build"),
-        Poll(
-            f"/apps/{APP}/releases/{{build.release.id}}",
-            "status",
-            ("pending",),
-            ("succeeded",),
-            RELEASE_TIMEOUT,
-            "release",
-            by_provider=False,
-        ),
     )
+    assert made.outputs == {"id": "{build.id}", "releaseId": "{build.release.id}", "slugId": "{build.slug.id}"}
+
+
+def test_the_release_phase_wait_reads_the_release_until_it_succeeded_within_its_timeout() -> None:
+    made = script("ReleasePhase", {"appId": APP, "releaseId": "r-id", "timeoutSeconds": 600, "__provider": "x"})
+
+    assert made.steps == (Poll(f"/apps/{APP}/releases/r-id", "status", ("pending",), ("succeeded",), 600.0, "release"),)
+    assert made.outputs == {"id": "r-id"}
 
 
 def test_a_formation_is_scaled_by_type_and_read_back_by_id() -> None:
@@ -222,7 +231,7 @@ def test_a_resource_type_the_rehearsal_does_not_know_is_refused() -> None:
 
     assert str(caught.value) == (
         "Webhook web-hook has type heroku:other/webhook:Webhook, which the rehearsal cannot create; it replays "
-        "Addon, App, Attachment, Build, Coupling, Domain, Drain, Feature, Formation, Pipeline"
+        "Addon, App, Attachment, Build, Coupling, Domain, Drain, Feature, Formation, Pipeline, ReleasePhase"
     )
 
 
@@ -239,4 +248,108 @@ def test_every_resource_of_both_real_stacks_is_replayable(project_dir: Path) -> 
     for resource in resources:
         check_replayable(resource)  # raises if not
 
-    assert len(resources) == 23
+    assert len(resources) == 26
+
+
+def change(old: dict[str, object], new: dict[str, object], resource_id: str = APP) -> Change:
+    changed = frozenset(k for k in set(old) | set(new) if old.get(k) != new.get(k))
+    return Change(resource_id, {"id": resource_id}, old, new, changed)
+
+
+def test_an_app_update_always_patches_the_app_and_its_config_and_sends_each_changed_maps_keys() -> None:
+    old = {"name": "a-b", "configVars": {"A": "1", "B": "2"}, "sensitiveConfigVars": {"S": "x"}, "acm": False}
+    new = {"name": "a-b", "configVars": {"A": "1", "C": "3"}, "sensitiveConfigVars": {"S": "x"}, "acm": True}
+
+    made = update_script("heroku:app/app:App", change(old, new), ON_LOOPBACK)
+
+    assert made.steps == (
+        Call("PATCH", f"/apps/{APP}", {}),
+        Call("PATCH", f"/apps/{APP}/config-vars", {"A": "1", "B": None, "C": "3"}),
+        NewestRelease(f"/apps/{APP}/releases", keep="release"),
+        Poll(
+            f"/apps/{APP}/releases/{{release.id}}", "status", ("pending",), ("succeeded",), RELEASE_TIMEOUT, "release"
+        ),
+        Call("POST", f"/apps/{APP}/acm"),
+        Call("GET", f"/apps/{APP}", keep="read"),
+        Call("GET", f"/apps/{APP}/buildpack-installations", keep="buildpacks"),
+        Call("GET", f"/apps/{APP}/config-vars"),
+    )
+
+
+def test_an_app_whose_config_did_not_change_still_patches_an_empty_config_and_renames_by_patch() -> None:
+    made = update_script(
+        "heroku:app/app:App", change({"name": "a-b"}, {"name": "a-c", "stack": "heroku-22"}), ON_LOOPBACK
+    )
+
+    assert [(s.method, s.path, s.body) for s in made.steps if isinstance(s, Call)][:2] == [
+        ("PATCH", f"/apps/{APP}", {"name": "a-c", "build_stack": "heroku-22"}),
+        ("PATCH", f"/apps/{APP}/config-vars", {}),
+    ]
+
+
+def test_an_addon_update_sends_an_empty_plan_when_only_its_name_changed() -> None:
+    old = {"appId": APP, "plan": "heroku-redis:mini", "name": "r-1"}
+
+    renamed = update_script("heroku:addon/addon:Addon", change(old, {**old, "name": "r-2"}, "a-id"), ON_LOOPBACK)
+    upgraded = update_script(
+        "heroku:addon/addon:Addon", change(old, {**old, "plan": "heroku-redis:premium-0"}, "a-id"), ON_LOOPBACK
+    )
+
+    assert renamed.steps[0] == Call("PATCH", f"/apps/{APP}/addons/a-id", {"plan": "", "name": "r-2"}, keep="addon")
+    assert upgraded.steps[0] == Call(
+        "PATCH", f"/apps/{APP}/addons/a-id", {"plan": "heroku-redis:premium-0"}, keep="addon"
+    )
+
+
+def test_a_formation_update_sends_only_what_changed() -> None:
+    old = {"appId": APP, "type": "web", "quantity": 1, "size": "Basic"}
+
+    made = update_script(
+        "heroku:formation/formation:Formation", change(old, {**old, "quantity": 2}, "f-id"), ON_LOOPBACK
+    )
+
+    assert made.steps[1] == Call("PATCH", f"/apps/{APP}/formation/web", {"quantity": 2}, keep="formation")
+
+
+@pytest.mark.parametrize(
+    ("type_token", "resource_id", "old", "requests"),
+    [
+        ("heroku:app/app:App", APP, {}, [("DELETE", f"/apps/{APP}", None)]),
+        ("heroku:addon/addon:Addon", "a-id", {"appId": APP}, [("DELETE", f"/apps/{APP}/addons/a-id", None)]),
+        (
+            "heroku:app/feature:Feature",
+            f"{APP}:f-id",
+            {"appId": APP},
+            [("PATCH", f"/apps/{APP}/features/f-id", {"enabled": False})],
+        ),
+        ("heroku:pipeline/coupling:Coupling", "c-id", {}, [("DELETE", "/pipeline-couplings/c-id", None)]),
+        ("heroku:formation/formation:Formation", "f-id", {"appId": APP}, []),
+        ("heroku:build/build:Build", "b-id", {"appId": APP}, []),
+    ],
+)
+def test_deletes_send_what_the_provider_sends_and_nothing_for_formations_and_builds(
+    type_token: str, resource_id: str, old: dict[str, object], requests: list[tuple[str, str, object]]
+) -> None:
+    made = delete_script(type_token, resource_id, old)
+
+    assert [(s.method, s.path, s.body) for s in made.steps if isinstance(s, Call)] == requests
+
+
+@pytest.mark.parametrize(
+    ("type_token", "changed", "forced"),
+    [
+        ("heroku:app/app:App", {"region", "name"}, {"region"}),
+        ("heroku:app/app:App", {"name", "configVars"}, set()),
+        ("heroku:addon/addon:Addon", {"config"}, {"config"}),
+        ("heroku:addon/addon:Addon", {"plan", "name"}, set()),
+        ("heroku:pipeline/coupling:Coupling", {"stage"}, {"stage"}),
+        ("heroku:build/build:Build", {"source"}, {"source"}),
+        ("heroku:formation/formation:Formation", {"type", "quantity"}, set()),
+        ("pulumi-python:dynamic/heroku-stack:ReleasePhase", {"releaseId"}, {"releaseId"}),
+        ("pulumi-python:dynamic/heroku-stack:ReleasePhase", {"timeoutSeconds"}, set()),
+    ],
+)
+def test_the_inputs_that_force_a_replacement_are_the_providers_force_new_ones(
+    type_token: str, changed: set[str], forced: set[str]
+) -> None:
+    assert replaced_by(type_token, frozenset(changed)) == forced

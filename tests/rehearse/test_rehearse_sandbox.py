@@ -32,9 +32,18 @@ async def run(
     base_url: str = SANDBOX_BASE_URL,
     secrets: dict[str, str] | None = None,
     seen: list[RehearsedResource] | None = None,
+    parallel: int = 1,
 ) -> Rehearsal:
+    # One operation at a time unless asked: the order of requests is then the same on every run.
     async with HerokuClient(base_url=base_url, token=SANDBOX_TOKEN, transport=transport, clock=clock) as heroku:
-        return await rehearse(heroku, spec, clock, secrets=secrets, on_resource=None if seen is None else seen.append)
+        return await rehearse(
+            heroku,
+            spec,
+            clock,
+            secrets=secrets,
+            on_resource=None if seen is None else seen.append,
+            parallel=parallel,
+        )
 
 
 def writes(sandbox: Sandbox, ids: dict[str, str]) -> list[tuple[str, str, int]]:
@@ -75,11 +84,12 @@ async def test_staging_is_created_with_the_providers_writes_in_dependency_order(
         ("created", "Pipeline pipeline", 3),
         ("declared", "HerokuApp web", 0),
         ("created", "App web", 8),
-        ("created", "Addon shopsentiment-staging-newrelic", 4),
-        ("created", "Addon shopsentiment-staging-papertrail", 4),
-        ("created", "Addon shopsentiment-staging-redis", 4),
+        ("created", "Addon web-addon-heroku-redis", 4),
+        ("created", "Addon web-addon-newrelic", 4),
+        ("created", "Addon web-addon-papertrail", 4),
         ("created", "Feature web-feature-runtime-dyno-metadata", 2),
-        ("created", "Build web-build", 4),
+        ("created", "Build web-build", 3),
+        ("created", "ReleasePhase web-release-phase", 1),
         ("created", "Formation web-formation-web", 3),
         ("created", "Coupling web-coupling", 2),
     ]
@@ -102,7 +112,9 @@ async def test_a_rehearsed_stack_verifies_clean_against_its_manifest(
 
     assert [(rows(r.findings), r.exit_code) for r in results] == [([], ExitCode.OK), ([], ExitCode.OK)]
     assert production.pipeline_id == staging.pipeline_id
-    assert [(r.action, r.ref) for r in production.resources[:1]] == [("read", "getPipeline shopsentiment")]
+    assert [(r.action, r.ref) for r in production.resources[:1]] == [
+        ("read", "StackReference organization/shopsentiment/staging")
+    ]
 
 
 async def test_the_secret_values_set_are_the_ones_the_manifest_fingerprints(
@@ -145,7 +157,7 @@ class TestWithHerokuTakingItsTime:
             [0.2, 0.4, 0.8]  # the release of the first config change: pending for 1 s
             + [0.2, 0.4, 0.8, 1.6] * 3  # each add-on: provisioning for 2 s
             + [0.2, 0.4, 0.8, 1.6]  # the build: pending for 3 s
-            + [0.2, 0.4, 0.8]  # and its release, pending for 1 s once the build is done
+            + [0.2, 0.4, 0.8]  # and its release, pending for 1 s once the build is done (the program's ReleasePhase)
         )
         # 4 reads of the config change's release, 4 of the build's (answered 304 while unchanged: ETags)
         assert [path.startswith(f"/apps/{app}/releases/") for path, _ in polls] == [True] * 8
@@ -208,25 +220,42 @@ async def test_a_resource_heroku_refuses_stops_the_rehearsal_by_name_and_never_s
     request_id = sandbox_state.requests.snapshot()[-1].request_id
     app = sandbox_state.requests.snapshot()[-1].path.split("/")[2]
     assert str(caught.value) == (
-        f"stopped at Drain web-drain-0 ([secret]) after creating 9 resource(s): POST /apps/{app}/log-drains -> 422 "
+        f"stopped at Drain web-drain-0 ([secret]) after 10 change(s): POST /apps/{app}/log-drains -> 422 "
         "invalid_params: Invalid params: url must be a syslog://, syslog+tls:// or https:// URL (got '[secret]')., "
-        f"request id {request_id}. What was created stays; reset the sandbox (POST /__sandbox/reset) to start again"
+        f"request id {request_id}. What was done is recorded: fix the cause and rehearse again to carry on, or "
+        "reset the sandbox (POST /__sandbox/reset) to start over"
     )
 
 
-async def test_a_stack_that_looks_the_pipeline_up_needs_the_owner_rehearsed_first(
+async def test_a_stack_that_looks_the_pipeline_up_by_name_needs_the_owner_rehearsed_first(
+    project_dir: Path, sandbox_transport: SandboxTransport, sandbox_clock: FakeClock, sandbox_state: Sandbox
+) -> None:
+    by_name = load_stack("production", project_dir).model_copy(update={"pipeline_lookup": "name"})
+
+    with pytest.raises(RehearsalError) as caught:
+        await run(sandbox_transport, sandbox_clock, by_name)
+
+    request_id = sandbox_state.requests.snapshot()[-1].request_id
+    assert str(caught.value) == (
+        "stopped before changing anything: reading heroku:pipeline/getPipeline:getPipeline({'name': 'shopsentiment'}) "
+        "failed: GET /pipelines/shopsentiment -> 404 not_found: Couldn't find that pipeline. (shopsentiment), "
+        f"request id {request_id}. A stack that looks the pipeline up needs the owner stack rehearsed first"
+    )
+    assert [(e.method, e.path) for e in sandbox_state.requests.snapshot()] == [("GET", "/pipelines/shopsentiment")]
+
+
+async def test_a_stack_that_references_the_owner_stack_needs_it_rehearsed_first(
     project_dir: Path, sandbox_transport: SandboxTransport, sandbox_clock: FakeClock, sandbox_state: Sandbox
 ) -> None:
     with pytest.raises(RehearsalError) as caught:
         await run(sandbox_transport, sandbox_clock, load_stack("production", project_dir))
 
-    request_id = sandbox_state.requests.snapshot()[-1].request_id
     assert str(caught.value) == (
-        "stopped before creating anything: reading heroku:pipeline/getPipeline:getPipeline({'name': 'shopsentiment'}) "
-        "failed: GET /pipelines/shopsentiment -> 404 not_found: Couldn't find that pipeline. (shopsentiment), "
-        f"request id {request_id}. A stack that looks the pipeline up needs the owner stack rehearsed first"
+        "stopped before changing anything: StackReference organization/shopsentiment/staging reads stack "
+        "shopsentiment/staging, which was never rehearsed on this sandbox; rehearse it first "
+        "(`heroku-stack rehearse staging`), as `pulumi up` of that stack must come first"
     )
-    assert [(e.method, e.path) for e in sandbox_state.requests.snapshot()] == [("GET", "/pipelines/shopsentiment")]
+    assert sandbox_state.requests.snapshot() == []  # the sandbox's own API is not in the Heroku request log
 
 
 async def test_a_stack_declaring_a_database_gets_it_before_its_build(
@@ -242,8 +271,8 @@ async def test_a_stack_declaring_a_database_gets_it_before_its_build(
     names: list[Any] = [r.name for r in done.resources if r.kind in ("Addon", "Build")]
     assert names == [
         "shopsentiment-staging-db",
+        "shopsentiment-staging-redis",
         "shopsentiment-staging-newrelic",
         "shopsentiment-staging-papertrail",
-        "shopsentiment-staging-redis",
         "v1.0.0",
     ]

@@ -180,7 +180,7 @@ async def test_build_process_types_and_failure_are_set_through_the_admin_api(san
 
 async def test_buildpack_put_replaces_the_ordered_list(sandbox_client: httpx.AsyncClient) -> None:
     await new_app(sandbox_client, "shop-staging")
-    url = "https://github.com/heroku/heroku-buildpack-nodejs"
+    url = "https://github.com/acme/heroku-buildpack-pdf"
     await sandbox_client.put(
         "/apps/shop-staging/buildpack-installations",
         json={"updates": [{"buildpack": "heroku/python"}, {"buildpack": "heroku/nodejs"}]},
@@ -193,3 +193,16 @@ async def test_buildpack_put_replaces_the_ordered_list(sandbox_client: httpx.Asy
 
     assert replaced == [{"ordinal": 0, "buildpack": {"name": url, "url": url}}]
     assert cleared == []
+
+
+async def test_an_official_buildpacks_github_url_comes_back_named_by_its_registry_name(
+    sandbox_client: httpx.AsyncClient,
+) -> None:
+    await new_app(sandbox_client, "shop-staging")
+    url = "https://github.com/heroku/heroku-buildpack-nodejs"
+
+    installed = await ok(
+        sandbox_client.put("/apps/shop-staging/buildpack-installations", json={"updates": [{"buildpack": url}]})
+    )
+
+    assert installed == [{"ordinal": 0, "buildpack": {"name": "heroku/nodejs", "url": url}}]

@@ -215,7 +215,8 @@ def test_malformed_yaml_names_line_and_column(write_stack: WriteStack) -> None:
 
 def test_unknown_project_key_suggests_the_right_one(write_stack: WriteStack) -> None:
     assert error_of(write_stack, extra={"demo:stages": "staging"}) == PREFIX + (
-        "demo:stages: unknown key; did you mean 'demo:stage'? (allowed: stage, pipeline, pipeline_owner, apps)"
+        "demo:stages: unknown key; did you mean 'demo:stage'? (allowed: stage, pipeline, pipeline_owner, "
+        "pipeline_lookup, pipeline_stack, addon_create_timeout_minutes, fingerprint_key, apps)"
     )
 
 

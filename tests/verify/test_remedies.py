@@ -11,9 +11,11 @@ def test_the_component_type_and_provider_name_are_the_programs() -> None:
 
 
 def test_an_unmanaged_addon_is_adopted_under_the_apps_component_with_the_explicit_provider() -> None:
-    assert remedies.unmanaged_addon("shopsentiment", "staging", "web", "shop-staging", "extra-redis", "1234") == (
+    assert remedies.unmanaged_addon(
+        "shopsentiment", "staging", "web", "shop-staging", "extra-redis", "heroku-redis", "1234"
+    ) == (
         "to keep it, declare it under apps.web.addons in Pulumi.staging.yaml, then adopt it: "
-        "pulumi import --stack staging 'heroku:addon/addon:Addon' extra-redis 1234 "
+        "pulumi import --stack staging 'heroku:addon/addon:Addon' web-addon-heroku-redis 1234 "
         "--parent 'parent=urn:pulumi:staging::shopsentiment::heroku-stack:index:HerokuApp::web' "
         "--provider 'heroku=urn:pulumi:staging::shopsentiment::pulumi:providers:heroku::heroku'",
         "or delete it: `heroku addons:destroy extra-redis -a shop-staging`",
