@@ -154,7 +154,8 @@ class HerokuApp(pulumi.ComponentResource):
             config_vars=spec.config_vars(key),
             sensitive_config_vars={name: secret_input(value) for name, value in app.secrets.items()},
             acm=app.acm,
-            opts=self._child(),
+            # A replaced or deleted app takes its add-ons, their data and its domains with it.
+            opts=self._child(protect=spec.protects_app(app)),
         )
 
     def _addon(self, key: str, addon: AddonSpec, app_id: pulumi.Input[str], spec: StackSpec) -> heroku.addon.Addon:

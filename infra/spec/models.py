@@ -174,6 +174,11 @@ class AppSpec(Model):
     features: dict[FeatureName, bool] = Field(default_factory=dict)
     health: HealthCheck | None = None
     deploy: DeploySpec | None = None
+    protect: bool | None = Field(
+        default=None,
+        description="refuse to replace or delete the app (its add-ons and data go with it); "
+        "defaults to true in production",
+    )
 
     @model_validator(mode="after")
     def _coherent(self) -> AppSpec:
@@ -249,6 +254,10 @@ class StackSpec(Model):
     def protects(self, addon: AddonSpec) -> bool:
         """Whether `pulumi destroy` must refuse to delete this add-on."""
         return addon.protect if addon.protect is not None else (addon.holds_data and self.stage == "production")
+
+    def protects_app(self, app: AppSpec) -> bool:
+        """Whether `pulumi up` and `destroy` must refuse to replace or delete this app."""
+        return app.protect if app.protect is not None else self.stage == "production"
 
     def builds_once(self, deploy: DeploySpec) -> bool:
         return deploy.bootstrap_only if deploy.bootstrap_only is not None else self.stage == "production"

@@ -105,7 +105,7 @@ def test_plan_json_lists_every_resource_with_its_role_and_masks_secrets(
         (None, "Provider", "heroku", "provider", False),
         (None, "StackReference", "organization/inventorysync/staging", "pipeline", False),
         ("api", "HerokuApp", "api", "component", False),
-        ("api", "App", "inventorysync-api-production", "app", False),
+        ("api", "App", "inventorysync-api-production", "app", True),
         ("api", "Addon", "inventorysync-production-db", "addon heroku-postgresql", True),
         ("api", "Addon", "inventorysync-production-redis", "addon heroku-redis", True),
         ("api", "Domain", "api.inventorysync.app", "domain api.inventorysync.app", False),
@@ -116,7 +116,7 @@ def test_plan_json_lists_every_resource_with_its_role_and_masks_secrets(
         ("api", "Formation", "web", "formation web", False),
         ("api", "Coupling", "production", "coupling", False),
         ("web", "HerokuApp", "web", "component", False),
-        ("web", "App", "inventorysync-web-production", "app", False),
+        ("web", "App", "inventorysync-web-production", "app", True),
         ("web", "Domain", "app.inventorysync.app", "domain app.inventorysync.app", False),
         ("web", "Feature", "preboot", "feature preboot", False),
         ("web", "Build", "v1.0.0", "build", False),
@@ -175,7 +175,7 @@ def test_diff_json_pairs_apps_and_lists_each_difference(capsys: pytest.CaptureFi
         {"app": "web", "role": "app", "field": "acm", "left": "false", "right": "true"},
         {"app": "web", "role": "app", "field": "configVars.APP_ENV", "left": "staging", "right": "production"},
     ]
-    assert len(diff["differences"]) == 14
+    assert len(diff["differences"]) == 15
 
 
 def test_an_unknown_stack_is_an_error_naming_the_known_ones(

@@ -112,6 +112,7 @@ def test_an_app_declared_in_one_stack_only_is_one_difference_and_production_prot
 
     assert differences == (
         Difference(None, "pipeline", "", "created and protected here", "read from stack organization/demo/staging"),
+        Difference("web", "app", "[protected]", "no", "yes"),
         Difference("web", "addon heroku-redis", "[protected]", "no", "yes"),
         Difference("worker", "app", "", "(absent)", "declared"),
     )
