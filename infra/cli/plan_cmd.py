@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+from pathlib import Path
 
 from infra.cli.common import add_project_dir, project_dir
-from infra.errors import ExitCode
-from infra.plan.diff import diff_plans, render_diff_json, render_diff_text
+from infra.errors import ExitCode, SpecError, SpecIssue
+from infra.plan.baseline import changed_since, check_revision, in_git_work_tree, plan_at
+from infra.plan.diff import diff_plans, render_diff_text
+from infra.plan.model import Plan
 from infra.plan.planner import plan_stack
-from infra.plan.render import render_json, render_text
+from infra.plan.render import changes_json, render_changes, render_text
+from infra.plan.replacements import Hazard, ResourceChange, changes_between, hazards
+from infra.spec.loader import stack_file
 
 PLAN_DESCRIPTION = """\
 Print every resource `pulumi up` would create for STACK (Pulumi.STACK.yaml), with its key
@@ -19,7 +25,19 @@ project's real Pulumi program runs under the Pulumi SDK's mock engine.
 Secrets stay encrypted and show as [secret]; <Kind name> marks a value another resource
 provides during `pulumi up`. The provider settings shown are the stack file's heroku:url and
 heroku:apiKey; the environment (HEROKU_API_KEY, HEROKU_API_URL) is not read.
+
+When the stack file (or catalog.yaml) differs from the git revision --since (default HEAD), the
+plan ends with what the edit would do on `pulumi up`: each resource created, updated, replaced
+(an input the Heroku provider cannot change in place) or deleted. A change that would replace or
+delete an app or a data add-on (its data is lost) or remove a process type (its dynos keep
+running and billing) is refused with exit 4, with the safe way to make it.
 """
+
+PLAN_EXITS = {
+    ExitCode.OK: "the plan was printed (and no change refused)",
+    ExitCode.ERROR: "a bad or unknown stack, --since revision, or a program failure under the mock engine",
+    ExitCode.BLOCKED: "a change since --since would lose data or leave dynos running (listed as REFUSED)",
+}
 
 DIFF_DESCRIPTION = """\
 Compare the plans of two stacks (e.g. staging and production), offline: what a promotion
@@ -27,6 +45,10 @@ from STACK_A to STACK_B would NOT carry, since a pipeline promotion copies code 
 Apps pair by app key, resources by role (addon <service>, formation <type>, feature <name>,
 domain <hostname>, ...). Heroku names differ by design and are left out; secret values are
 never compared, only which secrets each stack sets.
+
+STACK@REV is the stack as committed at a git revision: `diff production@v1.4.0 production`
+compares the stack with itself and also says what `pulumi up` would do to it (create, update,
+replace, delete), refusing with exit 4 a change that would lose data or leave dynos running.
 """
 
 
@@ -36,10 +58,19 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="offline plan: every resource `pulumi up` would create for a stack",
         description=PLAN_DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="example: heroku-stack plan staging --json > plan.json",
+        epilog="examples:\n  heroku-stack plan staging --json > plan.json\n"
+        "  heroku-stack plan production --since v1.4.0   # what changed since the deployed tag\n\nexit codes:\n"
+        + "\n".join(f"  {code.value}  {meaning}" for code, meaning in PLAN_EXITS.items()),
     )
     plan.add_argument("stack", metavar="STACK", help="stack name: reads Pulumi.STACK.yaml")
     plan.add_argument("--json", action="store_true", help="print the plan as JSON (schema heroku-stack/plan@1)")
+    plan.add_argument(
+        "--since",
+        metavar="REV",
+        default=None,
+        help="git revision to compare the stack file with (default HEAD, when the project is in a git work tree)",
+    )
+    plan.add_argument("--no-compare", action="store_true", help="print the plan only, comparing with no revision")
     add_project_dir(plan)
     plan.set_defaults(func=run_plan)
 
@@ -48,23 +79,81 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="offline environment diff: what differs between two stacks' plans",
         description=DIFF_DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="example: heroku-stack diff staging production",
+        epilog="examples:\n  heroku-stack diff staging production\n  heroku-stack diff production@HEAD production",
     )
-    diff.add_argument("left", metavar="STACK_A", help="first stack, e.g. staging")
-    diff.add_argument("right", metavar="STACK_B", help="second stack, e.g. production")
+    diff.add_argument("left", metavar="STACK_A", help="first stack, e.g. staging (STACK@REV: as committed at REV)")
+    diff.add_argument("right", metavar="STACK_B", help="second stack, e.g. production (STACK@REV too)")
     diff.add_argument("--json", action="store_true", help="print the diff as JSON (schema heroku-stack/plan-diff@1)")
     add_project_dir(diff)
     diff.set_defaults(func=run_diff)
 
 
 def run_plan(args: argparse.Namespace) -> ExitCode:
-    plan = plan_stack(args.stack, project_dir(args))
-    sys.stdout.write(render_json(plan) if args.json else render_text(plan))
-    return ExitCode.OK
+    root = project_dir(args)
+    plan = plan_stack(args.stack, root)
+    compared = None if args.no_compare else compare_with_revision(args.stack, root, plan, args.since)
+    if args.json:
+        document = plan.to_json()
+        if compared is not None:
+            document["since"] = changes_json(*compared)
+        sys.stdout.write(json.dumps(document, indent=2) + "\n")
+    else:
+        sys.stdout.write(render_text(plan))
+        if compared is not None:
+            since, changes, found = compared
+            sys.stdout.write("\n" + render_changes(since, stack_file(root, args.stack).name, changes, found))
+    return ExitCode.BLOCKED if compared is not None and compared[2] else ExitCode.OK
+
+
+def compare_with_revision(
+    stack: str, root: Path, plan: Plan, since: str | None
+) -> tuple[str, list[ResourceChange], list[Hazard]] | None:
+    """What the stack file's edit since `since` (default HEAD) would do; None when there is nothing to compare."""
+    if since is not None:
+        check_revision(root, since)
+    elif not in_git_work_tree(root):
+        return None
+    revision = since or "HEAD"
+    if since is None and not changed_since(stack, root, revision):
+        return None
+    before = plan_at(stack, root, revision)
+    if before is None:
+        return None  # a new stack: everything is created, as the plan says
+    changes = changes_between(before, plan)
+    return revision, changes, hazards(changes, before)
 
 
 def run_diff(args: argparse.Namespace) -> ExitCode:
     root = project_dir(args)
-    diff = diff_plans(plan_stack(args.left, root), plan_stack(args.right, root))
-    sys.stdout.write(render_diff_json(diff) if args.json else render_diff_text(diff))
-    return ExitCode.OK
+    (left_stack, left_rev), (right_stack, right_rev) = _stack_at(args.left), _stack_at(args.right)
+    left, right = _plan_at(left_stack, root, left_rev), _plan_at(right_stack, root, right_rev)
+    diff = diff_plans(left, right)
+    same_stack = left_stack == right_stack
+    changes = changes_between(left, right) if same_stack else []
+    found = hazards(changes, left) if same_stack else []
+    since = left_rev or "the working tree"
+    if args.json:
+        document = diff.to_json()
+        if same_stack:
+            document["since"] = changes_json(since, changes, found)
+        sys.stdout.write(json.dumps(document, indent=2) + "\n")
+    else:
+        sys.stdout.write(render_diff_text(diff))
+        if same_stack:
+            sys.stdout.write("\n" + render_changes(since, stack_file(root, left_stack).name, changes, found))
+    return ExitCode.BLOCKED if found else ExitCode.OK
+
+
+def _stack_at(argument: str) -> tuple[str, str | None]:
+    stack, sep, revision = argument.partition("@")
+    return stack, (revision or None) if sep else None
+
+
+def _plan_at(stack: str, root: Path, revision: str | None) -> Plan:
+    if revision is None:
+        return plan_stack(stack, root)
+    check_revision(root, revision)
+    plan = plan_at(stack, root, revision)
+    if plan is None:
+        raise SpecError(f"Pulumi.{stack}.yaml", stack, [SpecIssue("", f"the stack file did not exist at {revision}")])
+    return plan

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from infra.plan.model import MASK, Plan, PlannedResource
+from infra.plan.replacements import Hazard, ResourceChange
 
 INDENT = "  "
 
@@ -125,3 +126,34 @@ def _summary(plan: Plan) -> Iterator[str]:
         yield ""
         yield "Warnings:"
         yield from (f"- {w}" for w in plan.warnings)
+
+
+def render_changes(since: str, stack_file: str, changes: list[ResourceChange], hazards: list[Hazard]) -> str:
+    """The change report: what `pulumi up` would do to the stack as committed at `since`, dangers last."""
+    lines = [f"Changes since {since} ({stack_file} as committed there), as `pulumi up` would make them:"]
+    if not changes:
+        lines.append("  none")
+    for change in changes:
+        detail = ""
+        if change.action == "replace":
+            detail = f"  ({', '.join(change.forces)} cannot change in place)"
+        elif change.changed:
+            detail = f"  ({', '.join(change.changed)})"
+        lines.append(f"  {change.action:<8} {change.ref}{detail}".rstrip())
+    if hazards:
+        lines += [
+            "",
+            f"REFUSED: {len(hazards)} change{'s' if len(hazards) != 1 else ''} would lose data or leave dynos running:",
+        ]
+        lines += [f"- {hazard.render()}" for hazard in hazards]
+    return "\n".join(lines) + "\n"
+
+
+def changes_json(since: str, changes: list[ResourceChange], hazards: list[Hazard]) -> dict[str, Any]:
+    return {
+        "since": since,
+        "changes": [
+            {"ref": c.ref, "action": c.action, "changed": list(c.changed), "forces": list(c.forces)} for c in changes
+        ],
+        "hazards": [{"ref": h.ref, "what": h.what, "instead": h.instead} for h in hazards],
+    }

@@ -26,8 +26,8 @@ from typing import Any, Literal
 
 from infra.errors import RehearsalError
 from infra.plan.model import PlannedResource
+from infra.plan.replacements import replaced_by
 from infra.rehearse.inputs import UNKNOWN, Known
-from infra.rehearse.provider import replaced_by
 from infra.rehearse.state import RehearsalState, StateResource
 
 Action = Literal["create", "update", "replace", "delete", "same", "read"]

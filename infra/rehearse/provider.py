@@ -10,7 +10,8 @@ Go source at tag v5.2.10 (`heroku/resource_heroku_*.go`; summarised in research 
   the app and its config vars, even `{}`), then reads back;
 * delete: `resourceHeroku<Type>Delete`; formation and build deletes send nothing (Heroku has no
   such delete), a feature's delete disables it;
-* which inputs force a replacement (`ForceNew` in the schema), per type.
+* which inputs force a replacement (`ForceNew` in the schema): `infra.plan.replacements`, which the
+  plan's change report shares.
 
 Each type accepts only the inputs it knows: an input the program starts declaring that the
 rehearsal does not send stops the rehearsal before its first request, rather than deploying
@@ -362,13 +363,13 @@ Deleter = Callable[[str, Mapping[str, Any]], Script]
 
 @dataclass(frozen=True)
 class ResourceType:
-    """How the provider creates, updates and deletes one type, and which inputs it cannot change in place."""
+    """How the provider creates, updates and deletes one type (which inputs it cannot change in place:
+    `infra.plan.replacements.FORCE_NEW`, shared with the plan)."""
 
     create: Builder
     required: frozenset[str]
     optional: frozenset[str]
-    force_new: frozenset[str]
-    update: Updater | None  # None: every input forces a replacement
+    update: Updater | None  # None: every input forces a replacement (`infra.plan.replacements.FORCE_NEW`)
     delete: Deleter
     serialized: bool = False  # creates run one at a time across the whole provider (its add-on lock)
 
@@ -378,26 +379,21 @@ def _type(
     required: str,
     optional: str = "",
     *,
-    force_new: str,
     update: Updater | None,
     delete: Deleter,
     serialized: bool = False,
 ) -> ResourceType:
-    return ResourceType(
-        create, frozenset(required.split()), frozenset(optional.split()), frozenset(force_new.split()), update, delete,
-        serialized,
-    )  # fmt: skip
+    return ResourceType(create, frozenset(required.split()), frozenset(optional.split()), update, delete, serialized)
 
 
 RESOURCE_TYPES: Mapping[str, ResourceType] = {
     "heroku:pipeline/pipeline:Pipeline": _type(
-        _pipeline, "name", force_new="owner", update=_pipeline_update, delete=_delete("/pipelines/{id}")
+        _pipeline, "name", update=_pipeline_update, delete=_delete("/pipelines/{id}")
     ),
     "heroku:app/app:App": _type(
         _app,
         "name",
         "region stack buildpacks configVars sensitiveConfigVars acm",
-        force_new="region space internalRouting",
         update=_app_update,
         delete=_delete("/apps/{id}"),
     ),
@@ -405,7 +401,6 @@ RESOURCE_TYPES: Mapping[str, ResourceType] = {
         _addon,
         "appId plan",
         "name config",
-        force_new="appId config",
         update=_addon_update,
         delete=_delete("/apps/{app}/addons/{id}"),
         serialized=True,
@@ -414,7 +409,6 @@ RESOURCE_TYPES: Mapping[str, ResourceType] = {
         _attachment,
         "addonId appId",
         "name namespace",
-        force_new="addonId appId name namespace",
         update=None,
         delete=_delete("/addon-attachments/{id}"),
     ),
@@ -422,31 +416,26 @@ RESOURCE_TYPES: Mapping[str, ResourceType] = {
         _domain,
         "appId hostname",
         "sniEndpointId",
-        force_new="appId hostname",
         update=_domain_update,
         delete=_delete("/apps/{app}/domains/{id}"),
     ),
     "heroku:app/feature:Feature": _type(
-        _feature, "appId name", "enabled", force_new="appId name", update=_feature_update, delete=_feature_delete
+        _feature, "appId name", "enabled", update=_feature_update, delete=_feature_delete
     ),
-    "heroku:build/build:Build": _type(
-        _build, "appId source", "buildpacks", force_new="appId source buildpacks", update=None, delete=_nothing
-    ),
+    "heroku:build/build:Build": _type(_build, "appId source", "buildpacks", update=None, delete=_nothing),
     "heroku:formation/formation:Formation": _type(
-        _formation, "appId type quantity", "size", force_new="appId", update=_formation_update, delete=_nothing
+        _formation, "appId type quantity", "size", update=_formation_update, delete=_nothing
     ),
     "heroku:drain/drain:Drain": _type(
         _drain,
         "appId",
         "url sensitiveUrl",
-        force_new="appId url sensitiveUrl",
         update=None,
         delete=_delete("/apps/{app}/log-drains/{id}"),
     ),
     "heroku:pipeline/coupling:Coupling": _type(
         _coupling,
         "appId pipeline stage",
-        force_new="appId pipeline stage",
         update=None,
         delete=_delete("/pipeline-couplings/{id}"),
     ),
@@ -454,7 +443,6 @@ RESOURCE_TYPES: Mapping[str, ResourceType] = {
         _release_phase,
         "appId releaseId",
         "timeoutSeconds",
-        force_new="appId releaseId",
         update=_no_requests,
         delete=_nothing,
     ),
@@ -518,14 +506,6 @@ def update_script(type_token: str, change: Change, options: ProviderOptions) -> 
 def delete_script(type_token: str, resource_id: str, old_inputs: Mapping[str, Any]) -> Script:
     """The provider's requests to delete a resource (none for formations and builds)."""
     return RESOURCE_TYPES[type_token].delete(resource_id, old_inputs)
-
-
-def replaced_by(type_token: str, changed: frozenset[str]) -> frozenset[str]:
-    """The changed inputs that force a replacement of a resource of this type."""
-    known = RESOURCE_TYPES.get(type_token)
-    if known is None:
-        return frozenset()
-    return changed if known.update is None else changed & known.force_new
 
 
 def _without_provider(inputs: Mapping[str, Any]) -> dict[str, Any]:

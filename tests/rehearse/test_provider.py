@@ -8,6 +8,7 @@ import pytest
 
 from infra.errors import RehearsalError
 from infra.plan import plan_stack
+from infra.plan.replacements import replaced_by
 from infra.rehearse import ProviderOptions, script_for
 from infra.rehearse.provider import (
     BUILD_TIMEOUT,
@@ -16,7 +17,6 @@ from infra.rehearse.provider import (
     Change,
     check_replayable,
     delete_script,
-    replaced_by,
     update_script,
 )
 from infra.rehearse.steps import AwaitConfigVars, Call, Kept, NewestRelease, Pause, Poll, Script
