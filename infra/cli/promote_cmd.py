@@ -22,6 +22,7 @@ from infra.promote.platform import PromotionReads, PromotionWrites, RequestRecor
 from infra.promote.run import Confirm, PromoteEnv, PromoteRequest, PromotionResult, promote
 from infra.promote.session import Timing
 from infra.spec.loader import project_name
+from infra.spec.passphrase import passphrase_from_env
 from infra.verify.health import router_url as resolve_router_url
 from infra.verify.manifests import load_manifests
 
@@ -123,6 +124,7 @@ def run(args: argparse.Namespace) -> ExitCode:
         dry_run=args.dry_run,
         rollback=args.rollback,
         action=args.action,
+        passphrase=passphrase_from_env(),
     )
     timing = Timing(promotion_deadline=args.promotion_deadline, release_deadline=args.release_deadline)
     manifests = load_manifests(args.manifest, project=project_name(root), stacks={args.source, args.target})

@@ -21,6 +21,7 @@ from infra.rehearse.run import DEFAULT_PARALLEL
 from infra.rehearse.secret_inputs import check_secret_paths
 from infra.spec import load_stack
 from infra.spec.models import StackSpec
+from infra.spec.passphrase import passphrase_from_env
 
 DESCRIPTION = """\
 Rehearse `pulumi up` of STACK against a local Heroku API (`heroku-stack sandbox`), without the
@@ -104,7 +105,7 @@ def positive_int(text: str) -> int:
 
 def run_rehearse(args: argparse.Namespace) -> ExitCode:
     given = parse_secret_args(args.secret)
-    spec = load_stack(args.stack, project_dir(args))
+    spec = load_stack(args.stack, project_dir(args), passphrase=passphrase_from_env())
     check_secret_paths(spec, given)
     manifest_out: Path | None = args.manifest_out
     if manifest_out is not None and not manifest_out.resolve().parent.is_dir():

@@ -21,6 +21,7 @@ from infra.cli.common import add_project_dir, project_dir
 from infra.clock import SystemClock
 from infra.errors import ExitCode, ScopeError, WaiverFileError
 from infra.spec import StackSpec, available_stacks, load_stack
+from infra.spec.passphrase import passphrase_from_env
 from infra.verify.baseline import (
     MAX_DAYS,
     BaselineTerms,
@@ -197,7 +198,7 @@ def run_verify(args: argparse.Namespace) -> ExitCode:
     if not args.stack:
         raise ScopeError("verify needs a STACK (e.g. `heroku-stack verify staging`)")
     directory = project_dir(args)
-    spec = load_stack(args.stack, directory)
+    spec = load_stack(args.stack, directory, passphrase=passphrase_from_env())
     manifests = load_manifests([args.manifest] if args.manifest else [], project=spec.project, stacks={spec.stack})
     return _run(args, [spec], manifests, refresh_dir=None, baseline=None)
 
@@ -207,7 +208,8 @@ def run_drift(args: argparse.Namespace) -> ExitCode:
     names = args.stacks or available_stacks(directory)
     if not names:
         raise ScopeError(f"no stack files (Pulumi.<stack>.yaml) in {directory}")
-    specs = [load_stack(name, directory) for name in names]
+    passphrase = passphrase_from_env()
+    specs = [load_stack(name, directory, passphrase=passphrase) for name in names]
     manifests = load_manifests(args.manifest, project=specs[0].project, stacks={s.stack for s in specs})
     baseline = _baseline(args)
     return _run(args, specs, manifests, refresh_dir=None if args.no_pulumi_refresh else directory, baseline=baseline)

@@ -38,6 +38,7 @@ from infra.promote.rollback import CAVEAT, RollbackFailed, needing_rollback, rol
 from infra.promote.session import Output, Session, StackVerifier, Timing, iso
 from infra.spec.loader import load_stack
 from infra.spec.models import StackSpec
+from infra.spec.secret import Secret
 
 Action = Literal["run", "rollback", "resolve", "status"]
 Confirm = Callable[[str], bool]
@@ -53,6 +54,7 @@ class PromoteRequest:
     dry_run: bool = False
     rollback: bool = True
     action: Action = "run"
+    passphrase: Secret | None = None  # decrypts the stacks' fingerprint_key (PULUMI_CONFIG_PASSPHRASE)
 
 
 @dataclass(frozen=True)
@@ -95,8 +97,8 @@ async def promote(request: PromoteRequest, env: PromoteEnv, confirm: Confirm) ->
     called in a dry run.
     """
     source, target = (
-        load_stack(request.source_stack, request.project_dir),
-        load_stack(request.target_stack, request.project_dir),
+        load_stack(request.source_stack, request.project_dir, passphrase=request.passphrase),
+        load_stack(request.target_stack, request.project_dir, passphrase=request.passphrase),
     )
     policy = load_policy(request.project_dir, request.policy_path)  # a bad policy fails before any API call
     store = JournalStore(request.journal_dir)

@@ -51,7 +51,7 @@ from infra.rehearse.provider import (
     update_script,
 )
 from infra.rehearse.replay import Replayed, replay
-from infra.rehearse.secret_inputs import SecretValues, secret_values, with_values
+from infra.rehearse.secret_inputs import FINGERPRINT_KEY, SecretValues, secret_values, with_values
 from infra.rehearse.state import RehearsalState, StateBackend, StateResource
 from infra.spec.manifest import manifest
 from infra.spec.models import StackSpec
@@ -209,6 +209,11 @@ class _Run:
         steps = changes(self.order, self.state, self._resolver(looked_up), known)
         self.looked_up = looked_up
         self.warnings += _warnings(steps)
+        if self.spec.fingerprint_key is not None and FINGERPRINT_KEY not in self.values.values:
+            self.warnings.append(
+                "fingerprint_key is still encrypted (set PULUMI_CONFIG_PASSPHRASE, or --secret fingerprint_key=...): "
+                "the manifest's fingerprints are not keyed, unlike the ones `pulumi up` exports"
+            )
         if preview:
             return self._result(tuple(steps), previewed=True)
         try:

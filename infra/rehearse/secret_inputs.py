@@ -3,10 +3,12 @@
 The offline plan masks every secret input (the stack file holds only ciphertext, which only
 Pulumi can decrypt). A secret is named by its Pulumi config path, the one `pulumi config set
 --secret --path` takes: ``apps.web.secrets.SECRET_KEY`` for a config var,
-``apps.web.drains[0].secret_url`` for a log drain's URL. Each value comes from, in order: the
-caller (`--secret PATH=VALUE`), the spec when it was loaded with secrets decrypted (under the
-engine, or a test), else a random value. Generated values are never printed; the manifest's
-fingerprints are computed from whatever value was actually set.
+``apps.web.drains[0].secret_url`` for a log drain's URL, ``fingerprint_key`` for the key of the
+manifest's fingerprints. Each value comes from, in order: the caller (`--secret PATH=VALUE`), the
+spec when it was loaded with secrets decrypted (PULUMI_CONFIG_PASSPHRASE, the engine, a test),
+the previous rehearsal of the stack, else a random value (never for `fingerprint_key`: a manifest
+keyed by a made-up key could not be checked; it is then left unkeyed). Generated values are never
+printed; the manifest's fingerprints are computed from whatever value was actually set.
 """
 
 from __future__ import annotations
@@ -33,9 +35,14 @@ def drain_path(app_key: str, index: int) -> str:
     return f"apps.{app_key}.drains[{index}].secret_url"
 
 
+FINGERPRINT_KEY = "fingerprint_key"  # keys the manifest: never made up, or no one could check the manifest
+
+
 def declared_secrets(spec: StackSpec) -> dict[str, Secret]:
     """Every secret the stack declares, by config path, in the stack's order."""
     found: dict[str, Secret] = {}
+    if spec.fingerprint_key is not None:
+        found[FINGERPRINT_KEY] = spec.fingerprint_key
     for key, app in spec.apps.items():
         for name, secret in app.secrets.items():
             found[config_var_path(key, name)] = secret
@@ -115,7 +122,7 @@ def secret_values(
             values[path], sources[path] = secret.reveal(), DECRYPTED
         elif path in kept:
             values[path], sources[path] = kept[path], KEPT
-        else:
+        elif path != FINGERPRINT_KEY:
             values[path], sources[path] = generate(path), GENERATED
     return SecretValues(values=values, sources=sources)
 
@@ -132,4 +139,7 @@ def with_values(spec: StackSpec, values: Mapping[str, str]) -> StackSpec:
             for index, d in enumerate(app.drains)
         )
         apps[key] = app.model_copy(update={"secrets": secrets, "drains": drains})
-    return spec.model_copy(update={"apps": apps})
+    update: dict[str, object] = {"apps": apps}
+    if FINGERPRINT_KEY in values:
+        update[FINGERPRINT_KEY] = Secret(value=values[FINGERPRINT_KEY])
+    return spec.model_copy(update=update)

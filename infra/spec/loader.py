@@ -19,6 +19,8 @@ from pydantic_core import ErrorDetails
 from infra.errors import SpecError, SpecIssue
 from infra.spec.catalog import Catalog
 from infra.spec.models import StackSpec
+from infra.spec.passphrase import Crypter
+from infra.spec.secret import Secret
 from infra.spec.yaml_source import read_yaml
 
 PROJECT_FILE = "Pulumi.yaml"
@@ -80,8 +82,12 @@ def load_catalog(project_dir: Path) -> Catalog:
         raise SpecError(CATALOG_FILE, None, issues_from(err)) from None
 
 
-def load_stack(stack: str, project_dir: Path) -> StackSpec:
-    """The spec of `stack` from `Pulumi.<stack>.yaml`, without the Pulumi engine (secrets stay encrypted)."""
+def load_stack(stack: str, project_dir: Path, *, passphrase: Secret | None = None) -> StackSpec:
+    """The spec of `stack` from `Pulumi.<stack>.yaml`, without the Pulumi engine.
+
+    Secrets stay encrypted, unless `passphrase` is given and the stack uses Pulumi's passphrase
+    secrets provider: then each `secure:` value is decrypted as Pulumi would (`infra.spec.passphrase`).
+    """
     path = stack_file(project_dir, stack)
     if not path.exists():
         known = ", ".join(available_stacks(project_dir)) or "none"
@@ -91,7 +97,22 @@ def load_stack(stack: str, project_dir: Path) -> StackSpec:
     config = _config_section(document, path.name, stack)
     raw = dict(project_defaults(project_dir))
     raw.update(_project_keys(config, project, path.name, stack))
+    salt = document.get("encryptionsalt") if isinstance(document, dict) else None
+    if passphrase is not None and isinstance(salt, str):
+        crypter = Crypter.for_stack(salt, passphrase, source=path.name, stack=stack)
+        raw = {key: _decrypted(value, crypter, path.name, stack, key) for key, value in raw.items()}
     return _validate(raw, project=project, stack=stack, source=path.name, project_dir=project_dir, decrypted=False)
+
+
+def _decrypted(value: Any, crypter: Crypter, source: str, stack: str, path: str) -> Any:
+    """`value` with each `{"secure": ...}` leaf replaced by its decrypted `Secret` (never a plain string)."""
+    if isinstance(value, dict) and set(value) == {"secure"} and isinstance(value["secure"], str):
+        return crypter.decrypt(value["secure"], source=source, stack=stack, path=path)
+    if isinstance(value, dict):
+        return {k: _decrypted(v, crypter, source, stack, f"{path}.{k}") for k, v in value.items()}
+    if isinstance(value, list):
+        return [_decrypted(v, crypter, source, stack, f"{path}[{i}]") for i, v in enumerate(value)]
+    return value
 
 
 def load_from_engine(project_dir: Path) -> StackSpec:

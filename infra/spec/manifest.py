@@ -5,7 +5,8 @@ verifier reads it (`pulumi stack output manifest --json > manifest.json`) to com
 secret values by fingerprint. Without it, the verifier derives the same document from
 the stack file, where secrets are still encrypted, and checks secrets by presence only.
 
-Fingerprint scopes: config var ``<app name>/<VAR>``; drain URL ``<app name>/drain``.
+Fingerprint scopes: config var ``<app name>/<VAR>``; drain URL ``<app name>/drain``; keyed by the
+stack's `fingerprint_key` when it declares one (`fingerprint_key_id` says which key).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from infra.spec.models import AppSpec, StackSpec
+from infra.spec.secret import Secret, key_id
 
 MANIFEST_SCHEMA = "heroku-stack/manifest@1"
 
@@ -25,8 +27,19 @@ def drain_scope(app_name: str) -> str:
     return f"{app_name}/drain"
 
 
+def fingerprint_key(spec: StackSpec) -> Secret | None:
+    """The key the stack's fingerprints are made with: its decrypted `fingerprint_key`, else None (unkeyed)."""
+    key = spec.fingerprint_key
+    return key if key is not None and key.known else None
+
+
 def manifest(spec: StackSpec) -> dict[str, Any]:
-    """The JSON-ready expected state of `spec`; a secret is its fingerprint, or None while encrypted."""
+    """The JSON-ready expected state of `spec`; a secret is its fingerprint, or None while encrypted.
+
+    `fingerprint_key_id` names the key the fingerprints are made with (None: unkeyed), so a reader
+    can tell a wrong key from a changed secret.
+    """
+    key = fingerprint_key(spec)
     return {
         "schema": MANIFEST_SCHEMA,
         "project": spec.project,
@@ -34,11 +47,12 @@ def manifest(spec: StackSpec) -> dict[str, Any]:
         "stage": spec.stage,
         "pipeline": spec.pipeline,
         "owns_pipeline": spec.owns_pipeline,
-        "apps": {key: _app(spec, key, app) for key, app in spec.apps.items()},
+        "fingerprint_key_id": None if key is None else key_id(key),
+        "apps": {name: _app(spec, name, app, key) for name, app in spec.apps.items()},
     }
 
 
-def _app(spec: StackSpec, key: str, app: AppSpec) -> dict[str, Any]:
+def _app(spec: StackSpec, key: str, app: AppSpec, fp_key: Secret | None) -> dict[str, Any]:
     return {
         "name": app.name,
         "region": app.region,
@@ -46,7 +60,7 @@ def _app(spec: StackSpec, key: str, app: AppSpec) -> dict[str, Any]:
         "buildpacks": list(app.buildpacks),
         "config_vars": dict(sorted(spec.config_vars(key).items())),
         "secret_config_vars": {
-            name: secret.fingerprint(scope=config_var_scope(app.name, name))
+            name: secret.fingerprint(scope=config_var_scope(app.name, name), key=fp_key)
             for name, secret in sorted(app.secrets.items())
         },
         "addons": [
@@ -60,7 +74,9 @@ def _app(spec: StackSpec, key: str, app: AppSpec) -> dict[str, Any]:
             {
                 "url": d.url,
                 "secret": d.secret_url is not None,
-                "fingerprint": None if d.secret_url is None else d.secret_url.fingerprint(scope=drain_scope(app.name)),
+                "fingerprint": None
+                if d.secret_url is None
+                else d.secret_url.fingerprint(scope=drain_scope(app.name), key=fp_key),
             }
             for d in app.drains
         ],

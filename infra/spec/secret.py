@@ -2,9 +2,9 @@
 
 A stack file holds secrets as Pulumi ``secure:`` entries (ciphertext). Under the engine,
 Pulumi hands the program the decrypted value. `Secret` carries either, and only ever
-shows a fingerprint: an HMAC-SHA256 of the value keyed by where the value lives (app and
-variable), so the same secret in two places does not give the same fingerprint and a
-fingerprint cannot be looked up in a table of common values.
+shows a fingerprint: an HMAC-SHA256 of the value and where it lives (app and variable), keyed
+by the stack's secret `fingerprint_key` when it has one, so the same secret in two places does
+not give the same fingerprint and, keyed, a fingerprint cannot be tested against guesses.
 """
 
 from __future__ import annotations
@@ -17,12 +17,27 @@ from pydantic import GetCoreSchemaHandler, ValidationInfo
 from pydantic_core import PydanticCustomError, core_schema
 
 FINGERPRINT_PREFIX = "hmac-sha256:"
+KEYED_PREFIX = "hmac-sha256-keyed:"
+_KEY_ID_MESSAGE = b"heroku-stack fingerprint key id"
 
 
-def fingerprint(value: str, *, scope: str) -> str:
-    """A short, stable, non-reversible tag for `value` as stored at `scope` (e.g. ``app/VAR``)."""
-    digest = hmac.new(scope.encode(), value.encode(), hashlib.sha256).hexdigest()
-    return FINGERPRINT_PREFIX + digest[:20]
+def fingerprint(value: str, *, scope: str, key: Secret | None = None) -> str:
+    """A short, stable, non-reversible tag for `value` as stored at `scope` (e.g. ``app/VAR``).
+
+    Keyed by the stack's `fingerprint_key` when given: without the key, nobody holding the tag can
+    test guesses of a low-entropy secret against it. Unkeyed tags (scope as the key) only guard
+    against lookups in precomputed tables.
+    """
+    if key is None:
+        digest = hmac.new(scope.encode(), value.encode(), hashlib.sha256).hexdigest()
+        return FINGERPRINT_PREFIX + digest[:20]
+    keyed = hmac.new(key.reveal().encode(), f"{scope}\n{value}".encode(), hashlib.sha256).hexdigest()
+    return KEYED_PREFIX + keyed[:24]
+
+
+def key_id(key: Secret) -> str:
+    """A public name for a fingerprint key: says which key a manifest was made with, reveals nothing of it."""
+    return "key-" + hmac.new(key.reveal().encode(), _KEY_ID_MESSAGE, hashlib.sha256).hexdigest()[:12]
 
 
 class Secret:
@@ -47,9 +62,9 @@ class Secret:
             raise LookupError("this secret is still encrypted: run under `pulumi up` to decrypt it")
         return self._value
 
-    def fingerprint(self, *, scope: str) -> str | None:
-        """The fingerprint of the plaintext at `scope`, or None while it is encrypted."""
-        return None if self._value is None else fingerprint(self._value, scope=scope)
+    def fingerprint(self, *, scope: str, key: Secret | None = None) -> str | None:
+        """The fingerprint of the plaintext at `scope` (keyed by `key`), or None while it is encrypted."""
+        return None if self._value is None else fingerprint(self._value, scope=scope, key=key)
 
     def __repr__(self) -> str:
         return "Secret(****)"

@@ -111,7 +111,9 @@ def _provenance(t: Target) -> AddonProvenance | FetchFailed:
 def _plain_var(t: Target, name: str, value: str, live: LiveValue | None) -> Finding:
     if live is None:
         return t.finding("config", (name,), Outcome.MISSING, f"{name} is not set", expected=value, actual="(not set)")
-    if live.fingerprint == fingerprint(value, scope=config_var_scope(t.expected.name, name)):
+    if live.fingerprint == fingerprint(
+        value, scope=config_var_scope(t.expected.name, name), key=t.expected.fingerprint_key
+    ):
         return t.finding("config", (name,), Outcome.PASS, f"{name} is {value}", expected=value, actual=value)
     shown = live.shown if live.shown is not None else HIDDEN
     return t.finding(

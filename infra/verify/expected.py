@@ -14,8 +14,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from infra.errors import ManifestError
-from infra.spec.manifest import config_var_scope, drain_scope, manifest
+from infra.spec.manifest import config_var_scope, drain_scope, fingerprint_key, manifest
 from infra.spec.models import AppSpec, HealthCheck, StackSpec
+from infra.spec.secret import Secret, key_id
 from infra.verify.checkids import check_id
 from infra.verify.manifests import manifest_problem
 
@@ -77,6 +78,7 @@ class ExpectedApp:
     health: HealthCheck | None
     stage: str
     pipeline: str
+    fingerprint_key: Secret | None = None  # what live values are fingerprinted with, as the manifest's were
 
     @property
     def provided_vars(self) -> dict[str, ExpectedAddon]:
@@ -131,13 +133,18 @@ def drain_subject(url: str) -> str:
 def expected_state(spec: StackSpec, manifest_doc: Mapping[str, Any] | None = None) -> ExpectedStack:
     """The expected state of every app in `spec`; secret fingerprints from `manifest_doc` when given.
 
-    Raises ManifestError when the manifest is not one, or belongs to another project or stack.
+    Fingerprints are keyed as the manifest's are: by the stack's `fingerprint_key` (known when the
+    spec was loaded decrypted) when the manifest names one, unkeyed when it names none. Raises
+    ManifestError when the manifest is not one, belongs to another project or stack, or is keyed by
+    a key this spec does not have.
     """
     notes: tuple[str, ...] = ()
+    key = fingerprint_key(spec)
     if manifest_doc is not None:
         _check_manifest(spec, manifest_doc)
+        key = _manifest_key(spec, manifest_doc)
         notes = tuple(_manifest_differences(spec, manifest_doc))
-    apps = {key: _app(spec, key, app, _manifest_app(manifest_doc, key)) for key, app in spec.apps.items()}
+    apps = {key_: _app(spec, key_, app, _manifest_app(manifest_doc, key_), key) for key_, app in spec.apps.items()}
     known = [s.fingerprint is not None for a in apps.values() for s in a.secrets]
     known += [d.fingerprint is not None for a in apps.values() for d in a.drains if d.secret]
     how = "fingerprint" if all(known) else "presence" if not any(known) else "fingerprint and presence"
@@ -152,11 +159,15 @@ def expected_state(spec: StackSpec, manifest_doc: Mapping[str, Any] | None = Non
     )
 
 
-def _app(spec: StackSpec, key: str, app: AppSpec, from_manifest: Mapping[str, Any]) -> ExpectedApp:
+def _app(
+    spec: StackSpec, key: str, app: AppSpec, from_manifest: Mapping[str, Any], fp_key: Secret | None
+) -> ExpectedApp:
     catalog = spec.catalog.for_app(key) or {}
     fingerprints = from_manifest.get("secret_config_vars") or {}
     secrets = tuple(
-        ExpectedSecret(name, fingerprints.get(name) or secret.fingerprint(scope=config_var_scope(app.name, name)))
+        ExpectedSecret(
+            name, fingerprints.get(name) or secret.fingerprint(scope=config_var_scope(app.name, name), key=fp_key)
+        )
         for name, secret in app.secrets.items()
     )
     addons = tuple(
@@ -180,15 +191,16 @@ def _app(spec: StackSpec, key: str, app: AppSpec, from_manifest: Mapping[str, An
         addons=addons,
         domains=tuple(ExpectedDomain(d.hostname, d.sni_endpoint) for d in app.domains),
         formation=tuple(ExpectedProcess(t, f.quantity, f.size) for t, f in app.formation.items()),
-        drains=_drains(app, from_manifest.get("drains") or []),
+        drains=_drains(app, from_manifest.get("drains") or [], fp_key),
         features=dict(app.features),
         health=app.health,
         stage=spec.stage,
         pipeline=spec.pipeline,
+        fingerprint_key=fp_key,
     )
 
 
-def _drains(app: AppSpec, from_manifest: list[Any]) -> tuple[ExpectedDrain, ...]:
+def _drains(app: AppSpec, from_manifest: list[Any], fp_key: Secret | None) -> tuple[ExpectedDrain, ...]:
     drains: list[ExpectedDrain] = []
     secret_count = 0
     seen: dict[str, int] = {}
@@ -203,7 +215,7 @@ def _drains(app: AppSpec, from_manifest: list[Any]) -> tuple[ExpectedDrain, ...]
         secret_count += 1
         entry = from_manifest[index] if index < len(from_manifest) and isinstance(from_manifest[index], dict) else {}
         assert drain.secret_url is not None  # the spec guarantees exactly one of url / secret_url
-        known = entry.get("fingerprint") or drain.secret_url.fingerprint(scope=drain_scope(app.name))
+        known = entry.get("fingerprint") or drain.secret_url.fingerprint(scope=drain_scope(app.name), key=fp_key)
         drains.append(ExpectedDrain(f"secret-{secret_count}", None, known, secret=True))
     return tuple(drains)
 
@@ -219,6 +231,27 @@ def _check_manifest(spec: StackSpec, doc: Mapping[str, Any]) -> None:
     problem = manifest_problem(doc, project=spec.project, stacks=(spec.stack,))
     if problem is not None:
         raise ManifestError(problem)
+
+
+def _manifest_key(spec: StackSpec, doc: Mapping[str, Any]) -> Secret | None:
+    """The key to fingerprint live values with to compare them with this manifest's."""
+    wanted = doc.get("fingerprint_key_id")
+    if wanted is None:
+        return None  # made unkeyed: compare unkeyed
+    key = fingerprint_key(spec)
+    file = f"Pulumi.{spec.stack}.yaml"
+    if key is None:
+        raise ManifestError(
+            f"the manifest's fingerprints are keyed by the stack's fingerprint_key ({wanted}), which is still "
+            f"encrypted in {file}: set PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE) to decrypt it, "
+            "or leave --manifest out to check secrets by presence"
+        )
+    if key_id(key) != wanted:
+        raise ManifestError(
+            f"the manifest's fingerprints are keyed by {wanted}, but {file}'s fingerprint_key is {key_id(key)}: "
+            "the key was rotated since; `pulumi up` and export the manifest again"
+        )
+    return key
 
 
 def _manifest_differences(spec: StackSpec, doc: Mapping[str, Any]) -> list[str]:

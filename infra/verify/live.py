@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from infra.spec.manifest import config_var_scope, drain_scope
 from infra.spec.rules import has_url_userinfo
-from infra.spec.secret import fingerprint
+from infra.spec.secret import Secret, fingerprint
 from infra.verify.expected import drain_subject
 
 
@@ -150,9 +150,10 @@ def parse_app(raw: Mapping[str, Any]) -> LiveAppInfo:
 
 
 def parse_config(
-    raw: Mapping[str, Any], app_name: str, plain: Collection[str], *, app_key: str
+    raw: Mapping[str, Any], app_name: str, plain: Collection[str], *, app_key: str, key: Secret | None = None
 ) -> dict[str, LiveValue]:
-    """Config vars as fingerprints; values survive only for `plain` names and only without credentials."""
+    """Config vars as fingerprints (keyed by `key`, as the manifest's are); values survive only for `plain`
+    names and only without credentials."""
     out: dict[str, LiveValue] = {}
     for name, value in raw.items():
         if not isinstance(value, str):
@@ -160,7 +161,7 @@ def parse_config(
         var = str(name)
         shown = value if var in plain and not has_url_userinfo(value) else None
         out[var] = LiveValue(
-            fingerprint(value, scope=config_var_scope(app_name, var)),
+            fingerprint(value, scope=config_var_scope(app_name, var), key=key),
             shown,
             fingerprint(value, scope=portable_scope(app_key, var)),
         )
@@ -216,13 +217,15 @@ def parse_process(raw: Mapping[str, Any]) -> LiveProcess:
     )
 
 
-def parse_drain(raw: Mapping[str, Any], app_name: str, plain_urls: Collection[str]) -> LiveDrain:
+def parse_drain(
+    raw: Mapping[str, Any], app_name: str, plain_urls: Collection[str], key: Secret | None = None
+) -> LiveDrain:
     url = _s(raw, "url") or ""
     return LiveDrain(
         id=str(raw.get("id")),
         subject=drain_subject(url),
         shown=redact_url(url),
-        fingerprint=fingerprint(url, scope=drain_scope(app_name)),
+        fingerprint=fingerprint(url, scope=drain_scope(app_name), key=key),
         plain_url=url if url in plain_urls else None,
         addon=_s(raw, "addon", "name"),
         token=_s(raw, "token") or "",

@@ -147,7 +147,9 @@ class SnapshotReader:
                 lambda: self.client.get_list(f"{base}/buildpack-installations"), parse_buildpacks
             ),
             "formation": lambda: self._read_list(f"{base}/formation", parse_process),
-            "drains": lambda: self._read_list(f"{base}/log-drains", lambda raw: parse_drain(raw, name, plain_drains)),
+            "drains": lambda: self._read_list(
+                f"{base}/log-drains", lambda raw: parse_drain(raw, name, plain_drains, expected.fingerprint_key)
+            ),
             "features": lambda: self._read(lambda: self.client.get_list(f"{base}/features"), parse_features),
             "coupling": lambda: self._coupling(base),
         }
@@ -206,7 +208,9 @@ class SnapshotReader:
         name = expected.name
         got = await self._read(
             lambda: self.client.get(f"/apps/{quote(name, safe='')}/config-vars"),
-            lambda raw: parse_config(raw, name, frozenset(expected.config), app_key=expected.key),
+            lambda raw: parse_config(
+                raw, name, frozenset(expected.config), app_key=expected.key, key=expected.fingerprint_key
+            ),
         )
         return FetchFailed(_vanished(name)) if isinstance(got, _Gone) else got
 

@@ -69,6 +69,8 @@ def test_rehearse_prints_a_line_per_resource_and_writes_the_manifest(
         "created   Formation      web                                    3 requests  N.Ns",
         "created   Coupling       staging                                2 requests  N.Ns",
         "Rehearsed: 10 created on Heroku (0 unchanged); 34 requests in N.Ns.",
+        "warning: fingerprint_key is still encrypted (set PULUMI_CONFIG_PASSPHRASE, or --secret fingerprint_key=...): "
+        "the manifest's fingerprints are not keyed, unlike the ones `pulumi up` exports",
         "Secrets set: apps.web.secrets.SECRET_KEY (from --secret), apps.web.secrets.MONGODB_URI (generated at "
         "random). Values are never shown; the manifest holds their fingerprints.",
         f"Manifest (the `manifest` stack output) written to {out}: heroku-stack verify staging --manifest {out}",
@@ -108,7 +110,8 @@ def test_a_secret_path_the_stack_lacks_is_refused_before_any_request(
         (
             "",
             "error: --secret SECRET_KEY: not a secret of stack 'staging' "
-            "(its secrets: apps.web.secrets.SECRET_KEY, apps.web.secrets.MONGODB_URI)\n",
+            "(its secrets: fingerprint_key, apps.web.secrets.SECRET_KEY, "
+            "apps.web.secrets.MONGODB_URI)\n",
         ),
     )
     assert sandbox_state.requests.snapshot() == []

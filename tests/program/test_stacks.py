@@ -7,6 +7,7 @@ from typing import Any
 from infra.plan.engine import ProgramRun, Registration
 from infra.program import StackResources
 from infra.spec.manifest import manifest
+from infra.spec.secret import Secret, key_id
 from tests.fixtures.pulumi_mocks import LOOKED_UP_PIPELINE_ID, EngineRun, planted
 
 PROVIDER = "pulumi:providers:heroku"
@@ -340,6 +341,10 @@ def test_outputs_export_app_identity_the_pipeline_and_a_manifest_with_fingerprin
     }
     assert sorted(run.inspected["manifest"]["apps"]["web"]["secret_config_vars"]) == ["MONGODB_URI", "SECRET_KEY"]
     assert None not in run.inspected["manifest"]["apps"]["web"]["secret_config_vars"].values()
+    # Under the engine the stack's fingerprint_key is decrypted: the fingerprints are keyed by it.
+    assert run.inspected["manifest"]["fingerprint_key_id"] == key_id(
+        Secret(value=planted("staging", "fingerprint_key"))
+    )
 
 
 def test_the_real_stacks_log_no_warnings(engine_run: EngineRun) -> None:

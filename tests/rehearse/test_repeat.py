@@ -22,6 +22,11 @@ from tests.fixtures.verify import VerifyStack, rows
 
 pytestmark = pytest.mark.anyio
 
+UNKEYED = (
+    "fingerprint_key is still encrypted (set PULUMI_CONFIG_PASSPHRASE, or --secret fingerprint_key=...): the "
+    "manifest's fingerprints are not keyed, unlike the ones `pulumi up` exports"
+)
+
 
 async def up(
     transport: SandboxTransport,
@@ -170,6 +175,7 @@ async def test_a_resource_the_program_no_longer_declares_is_deleted_and_a_remove
         ("PATCH", "/apps/{web}/features/{feature}", 200),
     ]
     assert again.warnings == (
+        UNKEYED,
         "Formation web-formation-web: Pulumi's Formation delete sends nothing, so web dynos keep running and "
         "billing; scale them down: `heroku ps:scale web=0`",
     )

@@ -69,7 +69,8 @@ def test_a_path_the_stack_does_not_declare_is_refused_with_the_ones_it_does(proj
 
     assert str(caught.value) == (
         "--secret apps.web.secrets.SECRETKEY: not a secret of stack 'staging' "
-        "(its secrets: apps.web.secrets.SECRET_KEY, apps.web.secrets.MONGODB_URI)"
+        "(its secrets: fingerprint_key, apps.web.secrets.SECRET_KEY, "
+        "apps.web.secrets.MONGODB_URI)"
     )
 
 
