@@ -54,6 +54,7 @@ class Registration:
     protect: bool
     ignore_changes: tuple[str, ...]
     delete_before_replace: bool = False
+    aliases: tuple[str, ...] = ()  # logical names the resource had before (same type and parent)
     read: bool = False  # read by the program (a StackReference), not created
 
     def is_secret(self, *path: str) -> bool:
@@ -187,6 +188,7 @@ class RecordingMonitor(MockMonitor):
             protect=bool(request.protect),
             ignore_changes=tuple(request.ignoreChanges),
             delete_before_replace=bool(request.deleteBeforeReplace),
+            aliases=tuple(a.spec.name for a in request.aliases if a.HasField("spec") and a.spec.name),
         )
         with self._lock:
             self.registrations.append(registration)

@@ -58,6 +58,7 @@ class PlannedResource:
     after: tuple[str, ...]
     provider: str | None
     delete_before_replace: bool = False
+    aliases: tuple[str, ...] = ()  # logical names it had before: the engine finds it in the state by these too
     read: bool = False  # read at `pulumi up` (another stack's outputs), never created
 
     @property
@@ -79,6 +80,7 @@ class PlannedResource:
             "after": list(self.after),
             "provider": self.provider,
             "delete_before_replace": self.delete_before_replace,
+            "aliases": list(self.aliases),
             "read": self.read,
         }
 
@@ -179,6 +181,7 @@ def planned_resources(
                 after=tuple(sorted(refs[d] for d in r.dependencies if d not in referenced and d in refs)),
                 provider=refs.get(provider_urn.rsplit("::", 1)[0]) if provider_urn else None,
                 delete_before_replace=r.delete_before_replace,
+                aliases=r.aliases,
                 read=r.read,
             )
         )

@@ -1,7 +1,8 @@
 """What a `pulumi up` of the plan would do, given the rehearsal's state: the engine's diff, as plain data.
 
-For each planned resource, in creation order, the engine compares the inputs the program gives
-now with the inputs it recorded, except those under `ignore_changes` (they keep their old value):
+For each planned resource, in creation order (found in the state by its logical name, or by an
+alias: a name it had before), the engine compares the inputs the program gives now with the inputs
+it recorded, except those under `ignore_changes` (they keep their old value):
 
 * not recorded: **create**;
 * recorded with the same inputs: **same** (nothing is sent);
@@ -66,9 +67,12 @@ def changes(
     ids: dict[str, str] = {}
     pending: set[str] = set()
     steps: list[Step] = []
+    found_as: set[str] = set()  # recorded refs a resource was found under, its own or an alias
     for resource in order:
         now = Known(ids=ids, looked_up=known.looked_up, outputs=outputs, pending=frozenset(pending))
-        old = recorded.get(resource.ref)
+        old = _recorded_as(resource, recorded)
+        if old is not None:
+            found_as.add(old.ref)
         if resource.read:
             step = Step(resource.ref, "read", resource, old)
         else:
@@ -80,11 +84,22 @@ def changes(
             if old.id is not None:
                 ids[resource.ref] = old.id
         steps.append(step)
-    planned = {r.ref for r in order}
+    planned = {r.ref for r in order} | found_as
     gone = [r for r in reversed(state.resources if state is not None else []) if r.ref not in planned]
     steps += [Step(r.ref, "delete", None, r) for r in gone]
     _refuse_protected(steps)
     return steps
+
+
+def _recorded_as(resource: PlannedResource, recorded: dict[str, StateResource]) -> StateResource | None:
+    """The recorded resource this one is: by its own ref, else by an alias (a logical name it had before)."""
+    if resource.ref in recorded:
+        return recorded[resource.ref]
+    for alias in resource.aliases:
+        old = recorded.get(f"{resource.kind} {alias}")
+        if old is not None and old.type == resource.type:
+            return old
+    return None
 
 
 def _step(resource: PlannedResource, old: StateResource | None, inputs: dict[str, Any]) -> Step:

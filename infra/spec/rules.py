@@ -204,14 +204,14 @@ def _buildpack(value: str) -> str:
     if value.startswith("urn:buildpack:"):
         name = value.removeprefix("urn:buildpack:")
         raise PydanticCustomError(
-            "buildpack", "write the registry name {name!r} instead; {why}", {"name": name, "why": _STORED_AS}
+            "buildpack", "write the registry name {name} instead; {why}", {"name": repr(name), "why": _STORED_AS}
         )
     official = _OFFICIAL_BUILDPACK_REPO.match(value)
     if official:
         raise PydanticCustomError(
             "buildpack",
-            "is Heroku's official buildpack: write its registry name {name!r} instead; {why}",
-            {"name": f"heroku/{official.group(1)}", "why": _STORED_AS},
+            "is Heroku's official buildpack: write its registry name {name} instead; {why}",
+            {"name": repr(f"heroku/{official.group(1)}"), "why": _STORED_AS},
         )
     parts = urlsplit(value)
     if parts.scheme == "https" and parts.netloc and not has_url_userinfo(value):

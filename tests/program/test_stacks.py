@@ -351,3 +351,23 @@ def test_the_real_stacks_log_no_warnings(engine_run: EngineRun) -> None:
     staging, production = engine_run("staging"), engine_run("production")
 
     assert (staging.messages, production.messages) == ((), ())
+
+
+def test_addons_keep_their_state_through_an_alias_to_the_logical_name_they_had_before(engine_run: EngineRun) -> None:
+    run = engine_run("production")
+
+    assert {r.name: r.aliases for r in run.by_type(ADDON)} == {
+        "web-addon-heroku-redis": ("shopsentiment-production-redis",),
+        "web-addon-newrelic": ("shopsentiment-production-newrelic",),
+        "web-addon-papertrail": ("shopsentiment-production-papertrail",),
+    }
+
+
+def test_what_heroku_holds_one_of_at_a_time_is_deleted_before_it_is_replaced(engine_run: EngineRun) -> None:
+    run = engine_run("production")
+
+    assert sorted(r.name for r in run.registrations if r.delete_before_replace) == [
+        "web-addon-newrelic",  # a non-data add-on keeps its globally unique name; a database never goes first
+        "web-addon-papertrail",
+        "web-coupling",  # one pipeline coupling per app
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,8 @@ import pytest
 from infra.clock import FakeClock
 from infra.errors import ExitCode, RehearsalError
 from infra.heroku import HerokuClient
+from infra.plan import Plan, plan_spec
+from infra.program import ProviderSettings
 from infra.rehearse import Rehearsal, rehearse
 from infra.sandbox import Delays, SandboxTransport
 from infra.sandbox.context import Sandbox
@@ -234,3 +237,35 @@ class TestConcurrency:
         # The feature does not wait for the add-ons: it is enabled while they provision.
         assert addon_posts[0] < feature < addon_posts[-1]
         assert {r.action for r in done.resources if r.kind in ("Addon", "Feature")} == {"created"}
+
+
+def with_addons_named_as_before_stable_keys(plan: Plan) -> Plan:
+    """The plan as the program made it when an add-on's logical name was its Heroku name (and had no alias)."""
+    renamed = {r.ref: f"Addon {r.name}" for r in plan.resources if r.kind == "Addon"}
+    resources = []
+    for resource in plan.resources:
+        if resource.kind == "Addon":
+            resource = dataclasses.replace(resource, logical_name=resource.name, aliases=())
+        resources.append(dataclasses.replace(resource, after=tuple(renamed.get(a, a) for a in resource.after)))
+    return dataclasses.replace(plan, resources=tuple(resources))
+
+
+async def test_an_addon_recorded_under_its_old_logical_name_is_found_by_its_alias_and_kept(
+    project_dir: Path, sandbox_transport: SandboxTransport, sandbox_clock: FakeClock, sandbox_state: Sandbox
+) -> None:
+    spec = load_stack("staging", project_dir)
+    old_plan = with_addons_named_as_before_stable_keys(plan_spec(spec, provider=ProviderSettings(url=SANDBOX_BASE_URL)))
+    async with HerokuClient(
+        base_url=SANDBOX_BASE_URL, token=SANDBOX_TOKEN, transport=sandbox_transport, clock=sandbox_clock
+    ) as heroku:
+        await rehearse(heroku, spec, sandbox_clock, plan=old_plan, parallel=1)
+    mark = len(sandbox_state.requests.snapshot())
+
+    again = await up(sandbox_transport, sandbox_clock, spec)
+
+    assert writes_since(sandbox_state, mark, {}) == []
+    assert [(r.action, r.ref) for r in again.resources if r.kind == "Addon"] == [
+        ("unchanged", "Addon web-addon-heroku-redis"),
+        ("unchanged", "Addon web-addon-newrelic"),
+        ("unchanged", "Addon web-addon-papertrail"),
+    ]

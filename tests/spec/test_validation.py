@@ -80,6 +80,31 @@ def test_minimal_stack_is_valid(write_stack: WriteStack) -> None:
             "apps.web.buildpacks[0]: must be a buildpack registry name like "
             "'heroku/python' or an https URL (got 'python')",
         ),
+        (
+            {"buildpacks": ["urn:buildpack:heroku/python"]},
+            "apps.web.buildpacks[0]: write the registry name 'heroku/python' instead; Heroku answers with the "
+            "registry name and the provider stores that, so any other spelling shows as a change on every `pulumi up`",
+        ),
+        (
+            {"buildpacks": ["https://github.com/heroku/heroku-buildpack-nodejs.git"]},
+            "apps.web.buildpacks[0]: is Heroku's official buildpack: write its registry name 'heroku/nodejs' instead; "
+            "Heroku answers with the registry name and the provider stores that, so any other spelling shows as a "
+            "change on every `pulumi up`",
+        ),
+        (
+            {"buildpacks": ["https://deploy:gh-token-123@example.com/buildpack.tgz"]},
+            "apps.web.buildpacks[0]: must not embed credentials; use a public URL or the buildpack registry name",
+        ),
+        (
+            {
+                "addons": [
+                    {"plan": "heroku-postgresql:essential-0", "name": "demo-db"},
+                    {"plan": "heroku-postgresql:essential-1", "name": "demo-db-2"},
+                ]
+            },
+            "apps.web.addons[1].key: has the same service 'heroku-postgresql' (its default key) as addons[0] "
+            "(demo-db); give each a distinct `key`, which names it in the Pulumi state",
+        ),
         ({"drains": [{}]}, "apps.web.drains[0]: set exactly one of `url` or `secret_url`"),
         (
             {"drains": [{"url": "https://logs.example.com/ingest?token=abc"}]},
