@@ -9,6 +9,7 @@ from collections import Counter
 from pathlib import Path
 
 from infra.rehearse.changes import Step
+from infra.rehearse.provider import sends_requests
 from infra.rehearse.run import (
     CREATED,
     DECLARED,
@@ -62,7 +63,7 @@ def preview_lines(steps: tuple[Step, ...]) -> list[str]:
             detail = f"  ({', '.join(step.changed)})"
         lines.append(f"  {_PREVIEW_VERBS[step.action]:<8} {step.kind:<{KIND_WIDTH}} {name}{detail}".rstrip())
     counts = Counter(s.action for s in steps if s.action in _PREVIEW_VERBS)
-    same = sum(1 for s in steps if s.action == "same")
+    same = sum(1 for s in steps if s.action == "same" and s.resource is not None and sends_requests(s.resource))
     told = ", ".join(f"{n} to {action}" for action, n in sorted(counts.items())) or "no changes"
     lines.append(f"Preview: {told}; {same} unchanged. Nothing was sent to the API but reads.")
     return lines

@@ -7,6 +7,7 @@ person runs from the README; the sandbox is the only Heroku there is.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import httpx
@@ -15,6 +16,8 @@ import pytest
 from infra.cli.main import main
 from infra.errors import ExitCode
 from infra.sandbox import BackgroundServer
+from infra.sandbox.context import Sandbox
+from tests.fixtures.promote import edit_app
 from tests.fixtures.sandbox import SANDBOX_HEADERS, SANDBOX_TOKEN
 
 pytestmark = pytest.mark.slow
@@ -57,3 +60,40 @@ def test_rehearse_verify_drift_and_promote_from_the_command_line(
         "unmanaged web/config/FEATURE_X: FEATURE_X is set on Heroku but declared nowhere in Pulumi.staging.yaml"
     ]
     assert out[-1] == "promoted and verified: shopsentiment-production v8 runs staging's build"
+
+
+def test_edit_the_stack_file_preview_rehearse_and_verify_with_the_stacks_own_secrets(
+    heroku_env: str,
+    promote_project: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    sandbox_state: Sandbox,
+) -> None:
+    monkeypatch.setenv("PULUMI_CONFIG_PASSPHRASE", "shopsentiment-demo")  # the demo stacks' passphrase
+    project = ["--project-dir", str(promote_project)]
+    manifest = promote_project / "staging.json"
+    first = main(["rehearse", "staging", *project, "--manifest-out", str(manifest)])
+    capsys.readouterr()
+    edit_app(promote_project, "staging", lambda web: web["config"].update(LOG_LEVEL="WARNING"))
+    writes_before = sum(1 for e in sandbox_state.requests.snapshot() if e.method != "GET")
+
+    previewed = main(["rehearse", "staging", *project, "--preview"])
+    preview_out = capsys.readouterr().out.splitlines()
+    writes_after_preview = sum(1 for e in sandbox_state.requests.snapshot() if e.method != "GET")
+    applied = main(["rehearse", "staging", *project, "--manifest-out", str(manifest)])
+    applied_out = capsys.readouterr().out.splitlines()
+    verified = main(["verify", "staging", *project, "--manifest", str(manifest)])
+
+    assert (first, previewed, applied, verified) == (ExitCode.OK,) * 4
+    assert writes_after_preview == writes_before
+    assert preview_out[2:] == [
+        "  update   App            shopsentiment-staging  (configVars)",
+        "Preview: 1 to update; 9 unchanged. Nothing was sent to the API but reads.",
+    ]
+    assert [line.split()[:3] for line in applied_out[2:3]] == [["updated", "App", "shopsentiment-staging"]]
+    assert applied_out[3].startswith("Rehearsed: 1 updated on Heroku (9 unchanged); 7 requests in ")
+    assert applied_out[4] == (
+        "Secrets set: fingerprint_key (decrypted), apps.web.secrets.SECRET_KEY (decrypted), "
+        "apps.web.secrets.MONGODB_URI (decrypted). Values are never shown; the manifest holds their fingerprints."
+    )
+    assert json.loads(manifest.read_text())["fingerprint_key_id"].startswith("key-")

@@ -7,6 +7,7 @@ into the Pulumi state (the engine stores the serialized provider object there).
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import subprocess
 import sys
@@ -22,10 +23,14 @@ from pulumi.dynamic.dynamic import serialize_provider
 
 from infra.clock import FakeClock
 from infra.errors import ReleasePhaseFailed
+from infra.heroku import HerokuClient
 from infra.program.release_phase import ReleasePhaseProvider, await_release
+from infra.rehearse import ProviderOptions, script_for
+from infra.rehearse.replay import replay
 from infra.sandbox import BackgroundServer
 from tests.fixtures.pulumi_mocks import EngineRun
 from tests.fixtures.sandbox import SANDBOX_HEADERS, SANDBOX_TOKEN
+from tests.rehearse.helpers import planned
 
 pytestmark = pytest.mark.slow
 
@@ -163,3 +168,32 @@ def test_the_serialized_provider_loads_where_pulumis_dynamic_provider_host_runs_
     )
 
     assert (result.returncode, result.stdout) == (0, "ReleasePhaseProvider\n"), result.stderr[-2000:]
+
+
+def test_the_rehearsal_replays_exactly_the_reads_this_provider_sends(
+    heroku: httpx.Client, sandbox_clock: FakeClock, sandbox_server: BackgroundServer
+) -> None:
+    first_app, first_release = built(heroku, seconds=30)
+    heroku.delete("/__sandbox/requests").raise_for_status()
+    await_release(
+        heroku, first_app, first_release, timeout=600, sleep=sandbox_clock.advance, monotonic=sandbox_clock.monotonic
+    )
+    by_provider = [(e["method"], e["path"]) for e in heroku.get("/__sandbox/requests").json()]
+    second = heroku.post("/apps", json={"name": "inv-api-production"}).json()
+    build = heroku.post(
+        f"/apps/{second['id']}/builds", json={"source_blob": {"url": "https://example.com/v1.tgz", "version": "v1"}}
+    ).json()
+    second_release = heroku.get(f"/apps/{second['id']}/builds/{build['id']}").json()["release"]["id"]
+    heroku.delete("/__sandbox/requests").raise_for_status()
+    inputs = {"appId": second["id"], "releaseId": second_release, "timeoutSeconds": 600}
+    script = script_for(planned("ReleasePhase", "api-release-phase", inputs=inputs), inputs, ProviderOptions())
+
+    async def replayed() -> None:
+        async with HerokuClient(base_url=sandbox_server.base_url, token=SANDBOX_TOKEN, clock=sandbox_clock) as client:
+            await replay(client, script, sandbox_clock)
+
+    asyncio.run(replayed())
+
+    by_rehearsal = [(e["method"], e["path"]) for e in heroku.get("/__sandbox/requests").json()]
+    assert by_provider == [("GET", f"/apps/{first_app}/releases/{first_release}")] * 9
+    assert by_rehearsal == [("GET", f"/apps/{second['id']}/releases/{second_release}")] * 9
