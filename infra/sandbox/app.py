@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from types import ModuleType
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -19,12 +20,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
-from infra.sandbox import admin
+from infra.sandbox import admin, registry
 from infra.sandbox.config import SandboxConfig
 from infra.sandbox.context import Sandbox
 from infra.sandbox.conventions import HerokuConventions
 from infra.sandbox.responses import UNKNOWN_ENDPOINT, ApiError, error_response
 from infra.sandbox.routes import (
+    access,
+    account,
     addons,
     apps,
     buildpacks,
@@ -32,6 +35,7 @@ from infra.sandbox.routes import (
     config_vars,
     domains,
     drains,
+    dynos,
     features,
     formation,
     pipelines,
@@ -42,7 +46,8 @@ from infra.sandbox.routes import (
 
 def heroku_routes() -> list[BaseRoute]:
     """Every Platform API route the sandbox serves (each is a link in Heroku's schema; a test checks it)."""
-    modules = (apps, config_vars, releases, builds, buildpacks, addons, domains, formation, drains, features)
+    modules: tuple[ModuleType, ...] = (account, apps, access, config_vars, releases, builds, buildpacks, addons)
+    modules += (domains, formation, dynos, drains, features)
     return [route for module in (*modules, pipelines, promotions) for route in module.routes]
 
 
@@ -68,7 +73,7 @@ def create_app(config: SandboxConfig | None = None) -> Starlette:
         sandbox.store.close()
 
     app = Starlette(
-        routes=[*admin.routes, *builds.admin_routes, *releases.admin_routes, *heroku_routes()],
+        routes=[*admin.routes, *builds.admin_routes, *releases.admin_routes, *registry.routes, *heroku_routes()],
         middleware=[Middleware(HerokuConventions, sandbox=sandbox)],
         exception_handlers={ApiError: _api_error, HTTPException: _unknown},
         lifespan=lifespan,

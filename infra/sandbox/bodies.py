@@ -1,15 +1,18 @@
 """Reading request bodies: JSON or 400 `bad_request`, then a strict model or 422 `invalid_params`.
 
 Models are strict (no "2" for 2) and ignore unknown fields, as Heroku does; an empty body
-reads as `{}` because the provider sends none on bodyless calls (ACM enable, deletes).
+reads as `{}` because the provider sends none on bodyless calls (ACM enable, deletes). Where
+Heroku is more lenient than its schema, so are `Identity` (an identity object for an identity
+string) and `WholeNumber` (a numeric string for an integer).
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any, ClassVar, TypeVar
+import re
+from typing import Annotated, Any, ClassVar, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, model_validator
 from starlette.requests import Request
 
 from infra.sandbox.responses import bad_request, invalid
@@ -35,6 +38,26 @@ class Body(BaseModel):
                     raise ValueError(f"{key} must not be null")
         return data
 
+
+def _identity(value: Any) -> Any:
+    # Heroku takes an identity object ({"id": ...} or {"name": ...}) wherever its schema names an
+    # identity string; the Heroku CLI sends `"plan": {"name": "heroku-redis:mini"}`. Anything else is
+    # left for the strict string type to refuse.
+    if isinstance(value, dict) and value and set(value) <= {"id", "name"}:
+        return value.get("id", value.get("name"))
+    return value
+
+
+def _whole_number(value: Any) -> Any:
+    # Heroku coerces a numeric string ("2") where its schema says integer; the Heroku CLI's
+    # `ps:scale web=2` sends the quantity that way.
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{1,9}", value):
+        return int(value)
+    return value
+
+
+Identity = Annotated[str, BeforeValidator(_identity)]
+WholeNumber = Annotated[int, BeforeValidator(_whole_number)]
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -19,8 +19,32 @@ def fixed_id(kind: str, name: str) -> str:
     return str(uuid.uuid5(_NAMESPACE, f"{kind}:{name}"))
 
 
-REGIONS: tuple[str, ...] = ("us", "eu")
+REGIONS: tuple[str, ...] = ("us", "eu")  # the Common Runtime regions an app can be created in
+
+
+@dataclass(frozen=True)
+class Region:
+    name: str
+    description: str
+    country: str
+    locale: str
+    provider_region: str
+    private_capable: bool
+
+
+# Every region `GET /regions` lists: the Common Runtime's two, then Private Spaces' (apps cannot use these).
+REGION_DETAILS: tuple[Region, ...] = (
+    Region("us", "United States", "United States", "Virginia", "us-east-1", False),
+    Region("eu", "Europe", "Ireland", "Dublin", "eu-west-1", False),
+    Region("dublin", "Dublin, Ireland", "Ireland", "Dublin", "eu-west-1", True),
+    Region("frankfurt", "Frankfurt, Germany", "Germany", "Frankfurt", "eu-central-1", True),
+    Region("oregon", "Oregon, United States", "United States", "Oregon", "us-west-2", True),
+    Region("sydney", "Sydney, Australia", "Australia", "Sydney", "ap-southeast-2", True),
+    Region("tokyo", "Tokyo, Japan", "Japan", "Tokyo", "ap-northeast-1", True),
+    Region("virginia", "Virginia, United States", "United States", "Virginia", "us-east-1", True),
+)
 STACKS: tuple[str, ...] = ("heroku-24", "heroku-22", "heroku-20", "container")
+RETIRED_STACKS = frozenset({"heroku-20"})  # listed, but new apps and builds may not use them
 DEFAULT_REGION = "us"
 DEFAULT_STACK = "heroku-24"
 
@@ -131,6 +155,12 @@ FEATURES: tuple[Feature, ...] = (
     Feature("spaces-dns-discovery", "DNS Service Discovery", "Allows dynos to discover each other by name.", "beta"),
 )
 
+# Account features (`heroku labs`): user-level betas, all off by default.
+ACCOUNT_FEATURES: tuple[Feature, ...] = (
+    Feature("account-dyno-metadata-preview", "Dyno metadata preview", "Preview dyno metadata in new apps.", "beta"),
+    Feature("spaces-strict-tls", "Strict TLS for Spaces", "Enforce TLS 1.2 on every new Private Space.", "beta"),
+)
+
 OFFICIAL_BUILDPACKS: tuple[str, ...] = (
     "heroku/python",
     "heroku/nodejs",
@@ -145,6 +175,7 @@ OFFICIAL_BUILDPACKS: tuple[str, ...] = (
 
 
 _OFFICIAL_REPO = re.compile(r"^https://github\.com/heroku/heroku-buildpack-([a-z]+?)(?:\.git)?/?$")
+_REGISTRY_BLOB = re.compile(r"^https://buildpack-registry\.s3\.amazonaws\.com/buildpacks/heroku/([a-z]+)\.tgz$")
 
 
 def buildpack(identity: str) -> dict[str, str]:
@@ -157,7 +188,12 @@ def buildpack(identity: str) -> dict[str, str]:
         return {"name": identity, "url": f"urn:buildpack:{identity}"}
     if identity.startswith("urn:buildpack:"):
         return {"name": identity.removeprefix("urn:buildpack:"), "url": identity}
-    official = _OFFICIAL_REPO.match(identity)
+    official = _OFFICIAL_REPO.match(identity) or _REGISTRY_BLOB.match(identity)
     if official and f"heroku/{official.group(1)}" in OFFICIAL_BUILDPACKS:
         return {"name": f"heroku/{official.group(1)}", "url": identity}
     return {"name": identity, "url": identity}
+
+
+def registry_blob_url(name: str) -> str:
+    """Where the buildpack registry says a registered buildpack lives (what `heroku buildpacks:add` installs)."""
+    return f"https://buildpack-registry.s3.amazonaws.com/buildpacks/{name}.tgz"

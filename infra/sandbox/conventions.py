@@ -30,6 +30,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from infra.sandbox import router
 from infra.sandbox.context import LoggedRequest, Sandbox
 from infra.sandbox.faults import ConnectionDropped, Fault
+from infra.sandbox.registry import REGISTRY_PREFIX
 from infra.sandbox.responses import JSON_TYPE, ApiError
 
 log = logging.getLogger("infra.sandbox")
@@ -126,7 +127,7 @@ class HerokuConventions:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if scope["path"].startswith(ADMIN_PREFIX):
+        if scope["path"].startswith((ADMIN_PREFIX, REGISTRY_PREFIX)):
             await self._endpoint(scope, receive, _Exchange(send, []))
             return
         if await router.serve(self.sandbox, scope, receive, send):

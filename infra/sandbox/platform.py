@@ -69,6 +69,37 @@ def render_app(app: Record) -> Record:
     return out
 
 
+_TEAM_APP_FIELDS = (
+    "archived_at",
+    "buildpack_provided_description",
+    "build_stack",
+    "created_at",
+    "git_url",
+    "id",
+    "internal_routing",
+    "maintenance",
+    "name",
+    "owner",
+    "region",
+    "released_at",
+    "repo_size",
+    "slug_size",
+    "space",
+    "stack",
+    "updated_at",
+    "web_url",
+)
+
+
+def render_team_app(app: Record) -> Record:
+    """The app in the `team-app` shape (`/teams/apps`, `/filters/apps`): the app's fields, its team, `locked`."""
+    rendered = render_app(app)
+    out = {field: rendered.get(field) for field in _TEAM_APP_FIELDS}
+    team = app.get("team")
+    out.update(team={"name": team["name"]} if team else None, joined=False, locked=bool(app.get("_locked", False)))
+    return out
+
+
 def embed_app(tx: Tx, record: Record, field: str = "app") -> Record:
     """`record` with its embedded `{id, name}` app reference refreshed (an app may have been renamed)."""
     ref = record.get(field)

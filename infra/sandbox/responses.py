@@ -47,9 +47,14 @@ class ApiError(Exception):
 
 
 def not_found(resource: str, identity: str | None = None) -> ApiError:
-    """404 `not_found` naming the kind of resource, as Heroku's "Couldn't find that app." does."""
+    """404 `not_found` naming the kind of resource, as Heroku's "Couldn't find that app." does.
+
+    `resource` is Heroku's machine name for the kind (`add_on`, `add_on attachment`): the Heroku CLI
+    tells "no such add-on here, look elsewhere" from other 404s by it.
+    """
     suffix = f" ({identity})" if identity is not None else ""
-    return ApiError(404, "not_found", f"Couldn't find that {resource}.{suffix}", resource=resource)
+    noun = resource.replace("_", " ")
+    return ApiError(404, "not_found", f"Couldn't find that {noun}.{suffix}", resource=resource)
 
 
 def invalid(message: str) -> ApiError:

@@ -6,6 +6,8 @@ one of its custom domains is served as that app, on any path:
 * deployed (the current release has a slug) and `web` scaled above 0:
   `200 {"status": "ok", "release": "v<current release version>"}`;
 * otherwise the Heroku router's error page, 503 (H14 "No web processes running");
+* in maintenance mode (`heroku maintenance:on`), whatever it runs: 503 with Heroku's maintenance
+  page (H80 "Maintenance mode"), without asking the app;
 * any other host (an unknown `*.herokuapp.com` name, or a domain no app has added): Heroku's
   404 "no such app" page, "There's nothing here, yet.", never an API answer.
 
@@ -42,6 +44,11 @@ _ERROR_PAGE = (
     "<!DOCTYPE html><html><head><title>Application Error</title></head><body>"
     "<p>An error occurred in the application and your page could not be served.</p>"
     "<!-- heroku router: {code} {desc} --></body></html>"
+)
+_MAINTENANCE_PAGE = (
+    "<!DOCTYPE html><html><head><title>Offline for Maintenance</title></head><body>"
+    "<p>This app is undergoing maintenance right now. Please check back later.</p>"
+    "<!-- heroku router: H80 Maintenance mode --></body></html>"
 )
 _NO_APP_PAGE = (
     "<!DOCTYPE html><html><head><title>No such app</title></head><body>There's nothing here, yet.</body></html>"
@@ -94,6 +101,9 @@ def app_for_host(tx: Tx, host: str) -> Record | None:
 
 def _answer(tx: Tx, app: Record, now: datetime) -> tuple[int, str, bytes, float]:
     """(status, content type, body, delay seconds) for one request to a known app."""
+    if app.get("maintenance"):
+        # The router answers for the app, which is never asked (Heroku's H80 "Maintenance mode").
+        return 503, "text/html; charset=utf-8", _MAINTENANCE_PAGE.encode(), 0.0
     release = current_release(tx, app)
     web = tx.by_name("formation", "web", app["id"])
     if release is None or not release["slug"] or web is None or web["quantity"] < 1:

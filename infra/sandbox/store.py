@@ -61,6 +61,7 @@ _INDEX: dict[str, Callable[[Record], tuple[str | None, str | None]]] = {
     "coupling": lambda r: (_app_child(r), r["pipeline"]["id"]),
     "promotion": lambda r: (r["pipeline"]["id"], None),
     "promotion-target": lambda r: (r["pipeline_promotion"]["id"], None),
+    "collaborator": lambda r: (_app_child(r), r["user"]["email"]),
 }
 
 

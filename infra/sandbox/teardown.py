@@ -10,7 +10,7 @@ from infra.sandbox.store import Record, Tx
 if TYPE_CHECKING:
     from infra.sandbox.context import Sandbox
 
-_OWNED = ("release", "slug", "build", "domain", "formation", "drain", "coupling")
+_OWNED = ("release", "slug", "build", "domain", "formation", "drain", "coupling", "collaborator")
 
 
 def delete_app(sandbox: Sandbox, tx: Tx, app: Record) -> None:

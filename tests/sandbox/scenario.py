@@ -59,10 +59,25 @@ async def exercise_every_route(c: httpx.AsyncClient) -> None:
     """Stand up, change, promote, roll back and tear down a two-app pipeline, through every route."""
     me = await _json(c.get("/account"))
     await _json(c.get("/account/rate-limits"))
+    await _json(c.get("/users/~"))
+    await _json(c.get(f"/users/{me['email']}"))
+    features = await _json(c.get("/account/features"))
+    await _json(c.get(f"/account/features/{features[0]['id']}"))
+    await _json(c.patch(f"/account/features/{features[0]['name']}", json={"enabled": True}))
+    regions = await _json(c.get("/regions"))
+    await _json(c.get(f"/regions/{regions[0]['name']}"))
+    await _json(c.get("/stacks"))
+    await _json(c.get("/stacks/heroku-24"))
     staging = await _json(c.post("/apps", json={"name": "shop-staging", "region": "us", "stack": "heroku-24"}))
     prod = await _json(c.post("/apps", json={"name": "shop-prod", "region": "us"}))
     sid, pid = staging["id"], prod["id"]
     await _json(c.get("/apps"))
+    await _json(c.get("/users/~/apps"))
+    await _json(c.post("/filters/apps", json={"in": {"id": [sid, pid]}}))
+    await _json(c.post(f"/apps/{sid}/collaborators", json={"user": "bob@example.com"}))
+    await _json(c.get(f"/apps/{sid}/collaborators"))
+    await _json(c.get(f"/apps/{sid}/collaborators/bob@example.com"))
+    await _json(c.delete(f"/apps/{sid}/collaborators/bob@example.com"))
     await _json(c.patch(f"/apps/{sid}", json={}))
     await _json(c.patch(f"/apps/{sid}", json={"build_stack": "heroku-24", "maintenance": False}))
     await _json(c.patch(f"/apps/{sid}/config-vars", json={"APP_ENV": "staging", "LOG_LEVEL": "DEBUG"}))
@@ -74,7 +89,9 @@ async def exercise_every_route(c: httpx.AsyncClient) -> None:
     await _json(c.patch(f"/apps/{pid}/acm"))
 
     # Add-ons and attachments.
-    redis = await _json(c.post(f"/apps/{sid}/addons", json={"plan": "heroku-redis:mini", "confirm": "shop-staging"}))
+    redis = await _json(
+        c.post(f"/apps/{sid}/addons", json={"plan": {"name": "heroku-redis:mini"}, "confirm": "shop-staging"})
+    )
     trail = await _json(c.post(f"/apps/{sid}/addons", json={"plan": "papertrail:choklad", "name": "shop-trail"}))
     await _json(c.post(f"/apps/{pid}/addons", json={"plan": "heroku-postgresql", "attachment": {"name": "DATABASE"}}))
     await _json(c.get("/addons"))
@@ -89,6 +106,8 @@ async def exercise_every_route(c: httpx.AsyncClient) -> None:
     await _json(c.get(f"/addons/{redis['id']}/addon-attachments"))
     await _json(c.get(f"/apps/{pid}/addon-attachments"))
     await _json(c.get(f"/apps/{pid}/addon-attachments/CACHE"))
+    await _json(c.post("/actions/addons/resolve", json={"addon": "shop-redis", "app": None}))
+    await _json(c.post("/actions/addon-attachments/resolve", json={"addon_attachment": "CACHE", "app": "shop-prod"}))
     await _json(c.delete(f"/addon-attachments/{attachment['id']}"))
     await _json(c.get(f"/addons/{trail['id']}/log-drains"))
 
@@ -125,6 +144,9 @@ async def exercise_every_route(c: httpx.AsyncClient) -> None:
 
     # Formation, domains, drains, features.
     await _json(c.get(f"/apps/{sid}/formation"))
+    dynos = await _json(c.get(f"/apps/{sid}/dynos"))
+    await _json(c.get(f"/apps/{sid}/dynos/{dynos[0]['name']}"))
+    await _json(c.get(f"/apps/{pid}/sni-endpoints"))
     web = await _json(c.patch(f"/apps/{sid}/formation/web", json={"quantity": 1, "size": "basic"}))
     await _json(c.get(f"/apps/{sid}/formation/{web['id']}"))
     await _json(c.patch(f"/apps/{sid}/formation", json={"updates": [{"type": "worker", "quantity": 1}]}))
@@ -143,7 +165,7 @@ async def exercise_every_route(c: httpx.AsyncClient) -> None:
     # Pipeline, promotion, rollback.
     pipeline = await _json(c.post("/pipelines", json={"name": "shop", "owner": {"id": me["id"], "type": "user"}}))
     await _json(c.get("/pipelines"))
-    await _json(c.get(f"/pipelines/{pipeline['name']}"))
+    await _json(c.get(f"/pipelines/{pipeline['id']}"))
     await _json(c.patch(f"/pipelines/{pipeline['id']}", json={"name": "shop-pipeline"}))
     coupling = await _json(
         c.post("/pipeline-couplings", json={"app": sid, "pipeline": pipeline["id"], "stage": "test"})
@@ -153,6 +175,7 @@ async def exercise_every_route(c: httpx.AsyncClient) -> None:
         c.post("/pipeline-couplings", json={"app": "shop-prod", "pipeline": pipeline["id"], "stage": "production"})
     )
     await _json(c.get("/pipeline-couplings"))
+    await _json(c.get("/pipelines/shop-pipeline"))  # by name: only once an app is coupled
     await _json(c.get(f"/pipeline-couplings/{coupling['id']}"))
     await _json(c.get(f"/pipelines/{pipeline['id']}/pipeline-couplings"))
     await _json(c.get(f"/apps/{pid}/pipeline-couplings"))

@@ -133,3 +133,29 @@ def errors(schema: dict[str, Any], instance: Any) -> list[str]:
         f"{'/'.join(str(p) for p in error.absolute_path) or '(root)'}: {error.message}"
         for error in validator.iter_errors(instance)
     )
+
+
+# Where Heroku accepts more than its schema says (and real clients rely on it), the oracle does too:
+# an identity object ({"id": ...} or {"name": ...}) wherever an identity string is named (the Heroku CLI's
+# `"plan": {"name": ...}`), and a numeric string for an integer quantity (its `ps:scale web=2`).
+_IDENTITY_OBJECT = {
+    "type": "object",
+    "properties": {"id": {"type": "string"}, "name": {"type": "string"}},
+    "additionalProperties": False,
+    "minProperties": 1,
+}
+_NUMERIC_STRING = {"type": "string", "pattern": "^[0-9]{1,9}$"}
+
+
+def lenient(schema: Any) -> Any:
+    """`schema` (a request schema) accepting what Heroku accepts beyond it (see above)."""
+    if isinstance(schema, dict):
+        ref = schema.get("$ref")
+        if isinstance(ref, str) and ref.endswith(("/identity", "/definitions/id")):
+            return {"anyOf": [schema, _IDENTITY_OBJECT]}
+        if isinstance(ref, str) and ref.endswith("/definitions/quantity"):
+            return {"anyOf": [schema, _NUMERIC_STRING]}
+        return {k: lenient(v) for k, v in schema.items()}
+    if isinstance(schema, list):
+        return [lenient(item) for item in schema]
+    return schema

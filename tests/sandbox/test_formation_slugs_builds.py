@@ -80,7 +80,8 @@ async def test_batch_update_scales_several_types_and_returns_them(sandbox_client
     [
         ({"quantity": 2, "size": "basic"}, "Cannot update to more than 1 Basic size dynos per process type."),
         ({"quantity": -1}, "Invalid params: quantity must be at least 0 (got -1)."),
-        ({"quantity": "2"}, "Invalid params: quantity: Input should be a valid integer."),
+        ({"quantity": "two"}, "Invalid params: quantity: Input should be a valid integer."),
+        ({"quantity": 2.5}, "Invalid params: quantity: Input should be a valid integer."),
     ],
 )
 async def test_invalid_scale_is_422(sandbox_client: httpx.AsyncClient, body: dict[str, object], message: str) -> None:
@@ -206,3 +207,16 @@ async def test_an_official_buildpacks_github_url_comes_back_named_by_its_registr
     )
 
     assert installed == [{"ordinal": 0, "buildpack": {"name": "heroku/nodejs", "url": url}}]
+
+
+async def test_a_numeric_string_quantity_is_taken_as_heroku_takes_the_clis(sandbox_client: httpx.AsyncClient) -> None:
+    await new_app(sandbox_client, "shop-staging")
+    await deploy(sandbox_client, "shop-staging")
+
+    scaled = await ok(
+        sandbox_client.patch(
+            "/apps/shop-staging/formation", json={"updates": [{"type": "web", "quantity": "2", "size": "standard-1x"}]}
+        )
+    )
+
+    assert [(f["type"], f["quantity"], f["size"]) for f in scaled] == [("web", 2, "Standard-1X")]

@@ -37,10 +37,32 @@ async def test_a_pipeline_without_owner_is_owned_by_the_account_user(sandbox_cli
     account = await ok(sandbox_client.get("/account"))
 
     pipeline = await ok(sandbox_client.post("/pipelines", json={"name": "shop"}), 201)
-    by_name = await ok(sandbox_client.get("/pipelines/shop"))
+    by_id = await ok(sandbox_client.get(f"/pipelines/{pipeline['id']}"))
 
     assert pipeline["owner"] == {"id": account["id"], "type": "user"}
-    assert by_name == pipeline
+    assert by_id == pipeline
+
+
+async def test_a_pipeline_is_found_by_name_only_while_an_app_is_coupled_to_it(
+    sandbox_client: httpx.AsyncClient,
+) -> None:
+    pipeline = await ok(sandbox_client.post("/pipelines", json={"name": "shop"}), 201)
+    app = await new_app(sandbox_client, "shop-staging")
+
+    alone = await sandbox_client.get("/pipelines/shop")
+    coupling = await ok(
+        sandbox_client.post(
+            "/pipeline-couplings", json={"app": {"name": app["name"]}, "pipeline": pipeline["id"], "stage": "staging"}
+        ),
+        201,
+    )
+    coupled = await ok(sandbox_client.get("/pipelines/shop"))
+    await ok(sandbox_client.delete(f"/pipeline-couplings/{coupling['id']}"))
+    uncoupled = await sandbox_client.get("/pipelines/shop")
+
+    assert (alone.status_code, alone.json()["message"]) == (404, "Couldn't find that pipeline. (shop)")
+    assert coupled["id"] == pipeline["id"]
+    assert uncoupled.status_code == 404
 
 
 @pytest.mark.parametrize("name", ["Shop", "sh", "1shop"])

@@ -13,7 +13,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from infra.sandbox import catalog
-from infra.sandbox.bodies import Body, read_body
+from infra.sandbox.bodies import Body, Identity, read_body
 from infra.sandbox.context import sandbox_of
 from infra.sandbox.platform import find, find_app, is_uuid
 from infra.sandbox.provisioning import (
@@ -31,6 +31,7 @@ from infra.sandbox.responses import invalid, json_response, not_found
 from infra.sandbox.store import Record, Tx
 
 ADDON_NAME = re.compile(r"^[a-zA-Z][A-Za-z0-9_-]+$")
+ADDON, ATTACHMENT = "add_on", "add_on attachment"  # Heroku's resource names in a 404
 
 
 class AttachmentName(Body):
@@ -38,7 +39,7 @@ class AttachmentName(Body):
 
 
 class AddonCreate(Body):
-    plan: str
+    plan: Identity
     confirm: str | None = None
     config: dict[str, str] | None = None
     name: str | None = None
@@ -46,15 +47,15 @@ class AddonCreate(Body):
 
 
 class AddonUpdate(Body):
-    plan: str
+    plan: Identity
     name: str | None = None
 
 
 class AttachmentCreate(Body):
     nullable = frozenset({"namespace"})
 
-    addon: str
-    app: str
+    addon: Identity
+    app: Identity
     confirm: str | None = None
     name: str | None = None
     namespace: str | None = None
@@ -73,9 +74,9 @@ def _check_name(name: str | None) -> None:
 
 
 def find_addon(tx: Tx, identity: str, app: Record | None = None) -> Record:
-    addon = find(tx, "addon", identity, resource="add-on")
+    addon = find(tx, "addon", identity, resource=ADDON)
     if app is not None and addon["app"]["id"] != app["id"]:
-        raise not_found("add-on", identity)
+        raise not_found(ADDON, identity)
     return addon
 
 
@@ -111,9 +112,15 @@ async def create(request: Request) -> Response:
 
 
 async def list_for_app(request: Request) -> Response:
+    """The add-ons the app owns, then those of other apps attached to it (`heroku addons -a` shows both)."""
     with sandbox_of(request).tx() as tx:
         app = find_app(tx, request.path_params["app"])
-        addons = [render_addon(tx, a) for a in tx.children("addon", app["id"])]
+        found = {a["id"]: a for a in tx.children("addon", app["id"])}
+        for attachment in tx.children("attachment", app["id"]):
+            addon = tx.get("addon", attachment["addon"]["id"])
+            if addon is not None:
+                found.setdefault(addon["id"], addon)
+        addons = [render_addon(tx, a) for a in found.values()]
     return list_response(request, addons)
 
 
@@ -170,7 +177,7 @@ def _attachment_by_id(tx: Tx, identity: str) -> Record:
     # Outside an app, attachments are addressed by id only (a name is unique per app, not globally).
     attachment = tx.get("attachment", identity) if is_uuid(identity) else None
     if attachment is None:
-        raise not_found("add-on attachment", identity)
+        raise not_found(ATTACHMENT, identity)
     return attachment
 
 
@@ -206,11 +213,85 @@ async def attachment_of_app(request: Request) -> Response:
     with sandbox_of(request).tx() as tx:
         app = find_app(tx, request.path_params["app"])
         identity = request.path_params["attachment"]
-        attachment = find(tx, "attachment", identity, app["id"], resource="add-on attachment")
+        attachment = find(tx, "attachment", identity, app["id"], resource=ATTACHMENT)
         return json_response(render_attachment(tx, attachment))
 
 
+# --- resolution (`heroku addons:info NAME`, `addons:attach`, `addons:destroy`) ---------------------
+
+
+class AddonResolve(Body):
+    nullable = frozenset({"app", "addon_service"})
+
+    addon: str
+    app: Identity | None = None
+    addon_service: Identity | None = None
+
+
+class AttachmentResolve(Body):
+    nullable = frozenset({"app", "addon_service"})
+
+    addon_attachment: str
+    app: Identity | None = None
+    addon_service: Identity | None = None
+
+
+def _service_matches(tx: Tx, addon: Record, service: str | None) -> bool:
+    if service is None:
+        return True
+    return service in (addon["addon_service"]["name"], addon["addon_service"]["id"])
+
+
+async def resolve_addons(request: Request) -> Response:
+    """The add-ons `addon` names: an add-on's name or id, `app::attachment`, or, with `app`, an attachment of it."""
+    body = await read_body(request, AddonResolve)
+    with sandbox_of(request).tx() as tx:
+        found = [a for a in _addons_named(tx, body.addon, body.app) if _service_matches(tx, a, body.addon_service)]
+        if not found:
+            raise not_found(ADDON, body.addon)
+        return json_response([render_addon(tx, a) for a in found])
+
+
+def _addons_named(tx: Tx, identity: str, app_identity: str | None) -> list[Record]:
+    app_part, sep, attachment_name = identity.partition("::")
+    if sep:
+        app_identity, identity = app_part, attachment_name
+    if app_identity is not None:
+        app = find_app(tx, app_identity)
+        attachment = tx.by_name("attachment", identity, app["id"])
+        if attachment is not None:
+            return [a for a in [tx.get("addon", attachment["addon"]["id"])] if a is not None]
+        if sep:
+            return []
+    addon = tx.get("addon", identity) if is_uuid(identity) else tx.by_name("addon", identity)
+    return [] if addon is None else [addon]
+
+
+async def resolve_attachments(request: Request) -> Response:
+    """The attachments `addon_attachment` names: an id, `app::name`, or, with `app`, a name on that app."""
+    body = await read_body(request, AttachmentResolve)
+    with sandbox_of(request).tx() as tx:
+        app_part, sep, name = body.addon_attachment.partition("::")
+        app_identity = app_part if sep else body.app
+        identity = name if sep else body.addon_attachment
+        found: list[Record] = []
+        if is_uuid(identity) and tx.get("attachment", identity) is not None:
+            found = [tx.get("attachment", identity) or {}]
+        elif app_identity is not None:
+            app = find_app(tx, app_identity)
+            found = [a for a in [tx.by_name("attachment", identity, app["id"])] if a is not None]
+        if body.addon_service is not None:
+            found = [
+                a for a in found if _service_matches(tx, tx.get("addon", a["addon"]["id"]) or {}, body.addon_service)
+            ]
+        if not found:
+            raise not_found(ATTACHMENT, body.addon_attachment)
+        return json_response([render_attachment(tx, a) for a in found])
+
+
 routes = [
+    Route("/actions/addons/resolve", resolve_addons, methods=["POST"]),
+    Route("/actions/addon-attachments/resolve", resolve_attachments, methods=["POST"]),
     Route("/addons", list_all, methods=["GET"]),
     Route("/addons/{addon}", info, methods=["GET"]),
     Route("/apps/{app}/addons", create, methods=["POST"]),

@@ -1,17 +1,18 @@
-"""Apps, ACM, the account and its rate limit: `/apps`, `/apps/{app}`, `/apps/{app}/acm`, `/account`."""
+"""Apps and ACM: `/apps`, `/apps/{app}`, `/apps/{app}/acm`."""
 
 from __future__ import annotations
 
 import re
 
+from pydantic import Field
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from infra.sandbox import catalog
-from infra.sandbox.bodies import Body, read_body
+from infra.sandbox.bodies import Body, Identity, read_body
 from infra.sandbox.context import Sandbox, sandbox_of
-from infra.sandbox.platform import account_of, find_app, new_release, render_app
+from infra.sandbox.platform import account_of, find_app, new_release, render_app, render_team_app
 from infra.sandbox.ranges import list_response
 from infra.sandbox.responses import invalid, json_response
 from infra.sandbox.routes.domains import start_acm, stop_acm
@@ -25,14 +26,14 @@ _NOUNS = ("harbor", "meadow", "falls", "ridge", "canyon", "island", "forest", "r
 
 class AppCreate(Body):
     name: str | None = None
-    region: str | None = None
-    stack: str | None = None
+    region: Identity | None = None
+    stack: Identity | None = None
     feature_flags: list[str] | None = None
 
 
 class AppUpdate(Body):
     name: str | None = None
-    build_stack: str | None = None
+    build_stack: Identity | None = None
     maintenance: bool | None = None
 
 
@@ -120,6 +121,23 @@ async def list_apps(request: Request) -> Response:
     return list_response(request, apps, ("id", "name", "updated_at"))
 
 
+class FilterIn(Body):
+    id: list[str]
+
+
+class AppFilter(Body):
+    in_: FilterIn = Field(alias="in")
+
+
+async def filter_apps(request: Request) -> Response:
+    """`POST /filters/apps {"in": {"id": [...]}}`: the apps with those ids, in team-app shape (unknown ids left out)."""
+    body = await read_body(request, AppFilter)
+    with sandbox_of(request).tx() as tx:
+        found = [tx.get("app", identity) for identity in body.in_.id]
+        apps = [render_team_app(app) for app in found if app is not None]
+    return list_response(request, apps, ("id", "name", "updated_at"))
+
+
 async def info(request: Request) -> Response:
     with sandbox_of(request).tx() as tx:
         return json_response(render_app(find_app(tx, request.path_params["app"])))
@@ -178,43 +196,10 @@ async def acm_refresh(request: Request) -> Response:
     return _set_acm(request, None)
 
 
-async def account(request: Request) -> Response:
-    sandbox = sandbox_of(request)
-    me = account_of(sandbox)
-    return json_response(
-        {
-            "allow_tracking": False,
-            "beta": False,
-            "created_at": "2012-01-01T12:00:00Z",
-            "email": me["email"],
-            "federated": False,
-            "id": me["id"],
-            "identity_provider": None,
-            "last_login": None,
-            "name": "Sandbox User",
-            "sms_number": None,
-            "suspended_at": None,
-            "delinquent_at": None,
-            "two_factor_authentication": False,
-            "updated_at": "2012-01-01T12:00:00Z",
-            "verified": True,
-            "country_of_residence": None,
-            "default_organization": None,
-            "default_team": None,
-        }
-    )
-
-
-async def rate_limits(request: Request) -> Response:
-    sandbox = sandbox_of(request)
-    return json_response({"remaining": sandbox.buckets.remaining(request.state.token)})
-
-
 routes = [
-    Route("/account", account, methods=["GET"]),
-    Route("/account/rate-limits", rate_limits, methods=["GET"]),
     Route("/apps", create, methods=["POST"]),
     Route("/apps", list_apps, methods=["GET"]),
+    Route("/filters/apps", filter_apps, methods=["POST"]),
     Route("/apps/{app}", info, methods=["GET"]),
     Route("/apps/{app}", update, methods=["PATCH"]),
     Route("/apps/{app}", destroy, methods=["DELETE"]),

@@ -19,7 +19,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from infra.sandbox import events
-from infra.sandbox.bodies import Body, read_body
+from infra.sandbox.bodies import Body, Identity, read_body
 from infra.sandbox.context import Sandbox, sandbox_of
 from infra.sandbox.platform import app_ref, embed_app, find_app, hostname, is_uuid
 from infra.sandbox.ranges import list_response
@@ -37,13 +37,13 @@ class DomainCreate(Body):
     nullable = frozenset({"sni_endpoint"})
 
     hostname: str
-    sni_endpoint: str | None
+    sni_endpoint: Identity | None
 
 
 class DomainUpdate(Body):
     nullable = frozenset({"sni_endpoint"})
 
-    sni_endpoint: str | None
+    sni_endpoint: Identity | None
 
 
 def heroku_domain(app: Record) -> Record:
@@ -163,7 +163,19 @@ async def destroy(request: Request) -> Response:
         return json_response(public(embed_app(tx, domain)))
 
 
+async def list_sni_endpoints(request: Request) -> Response:
+    """An app's SNI endpoints (uploaded certificates): always none, the sandbox holds no certificates.
+
+    `heroku domains:add` and `certs:auto` list them first; ACM (`acm: true`) is how the sandbox's apps
+    get certificates.
+    """
+    with sandbox_of(request).tx() as tx:
+        find_app(tx, request.path_params["app"])
+    return list_response(request, [], ("id", "name"))
+
+
 routes = [
+    Route("/apps/{app}/sni-endpoints", list_sni_endpoints, methods=["GET"]),
     Route("/apps/{app}/domains", create, methods=["POST"]),
     Route("/apps/{app}/domains", list_domains, methods=["GET"]),
     Route("/apps/{app}/domains/{domain}", info, methods=["GET"]),

@@ -14,7 +14,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from infra.sandbox import catalog
-from infra.sandbox.bodies import Body, read_body
+from infra.sandbox.bodies import Body, WholeNumber, read_body
 from infra.sandbox.context import sandbox_of
 from infra.sandbox.platform import embed_app, find_app, is_uuid
 from infra.sandbox.ranges import list_response
@@ -30,7 +30,7 @@ class DynoSize(Body):
 
 
 class FormationUpdate(Body):
-    quantity: int | None = None
+    quantity: WholeNumber | None = None
     size: str | None = None
     dyno_size: DynoSize | None = None
 

@@ -14,7 +14,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from infra.sandbox import catalog
-from infra.sandbox.bodies import Body, read_body
+from infra.sandbox.bodies import Body, Identity, read_body
 from infra.sandbox.context import sandbox_of
 from infra.sandbox.platform import account_of, find, find_app, is_uuid
 from infra.sandbox.ranges import list_response
@@ -42,8 +42,8 @@ class PipelineUpdate(Body):
 
 
 class CouplingCreate(Body):
-    app: str
-    pipeline: str
+    app: Identity
+    pipeline: Identity
     stage: Stage
 
 
@@ -101,8 +101,18 @@ async def list_pipelines(request: Request) -> Response:
 
 
 async def info(request: Request) -> Response:
+    identity = request.path_params["pipeline"]
     with sandbox_of(request).tx() as tx:
-        return json_response(public(find_pipeline(tx, request.path_params["pipeline"])))
+        pipeline = find_pipeline(tx, identity)
+        if not is_uuid(identity) and not _couplings_of(tx, pipeline["id"]):
+            # Heroku resolves a pipeline's name through its coupled apps (the provider's getPipeline
+            # docs: "only works if there is at least one app coupled"); by id it always answers.
+            raise not_found("pipeline", identity)
+        return json_response(public(pipeline))
+
+
+def _couplings_of(tx: Tx, pipeline_id: str) -> list[Record]:
+    return [c for c in tx.all("coupling") if c["pipeline"]["id"] == pipeline_id]
 
 
 async def update(request: Request) -> Response:
