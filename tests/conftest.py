@@ -21,6 +21,7 @@ pytest_plugins: list[str] = [
     "tests.fixtures.pulumi_mocks",
     "tests.fixtures.promote",
     "tests.fixtures.verify",
+    "tests.fixtures.heroku_cli",
 ]
 
 

@@ -51,6 +51,19 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     faults.add_argument("--drop-rate", type=float, default=0.0, help="share of connections dropped mid-answer (0..1)")
     faults.add_argument("--drop-burst", type=int, default=0, help="drop the next N connections")
     faults.add_argument(
+        "--drop-after-apply-burst",
+        type=int,
+        default=0,
+        metavar="N",
+        help="carry out the next N writes, then drop the connection instead of answering",
+    )
+    faults.add_argument(
+        "--drop-after-apply-match",
+        default="",
+        metavar="REGEX",
+        help="only writes whose 'METHOD /path' matches, e.g. 'POST /pipeline-promotions'",
+    )
+    faults.add_argument(
         "--fail-promotion-target",
         action="append",
         default=[],
@@ -103,6 +116,8 @@ def run(args: argparse.Namespace) -> ExitCode:
             retry_after=args.retry_after,
             drop_rate=args.drop_rate,
             drop_burst=args.drop_burst,
+            drop_after_apply_burst=args.drop_after_apply_burst,
+            drop_after_apply_match=args.drop_after_apply_match,
             fail_promotion_targets=tuple(args.fail_promotion_target),
             seed=args.fault_seed,
         )

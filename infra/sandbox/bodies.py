@@ -67,9 +67,16 @@ async def read_json(request: Request) -> Any:
     if not raw.strip():
         return {}
     try:
-        return json.loads(raw)
+        return json.loads(raw, parse_constant=_not_json)
     except (ValueError, UnicodeDecodeError):
         raise bad_request("Invalid JSON in the request body.") from None
+    except RecursionError:
+        raise bad_request("The request body is nested too deeply.") from None
+
+
+def _not_json(constant: str) -> Any:
+    """NaN and Infinity are Python's extension, not JSON: Heroku's parser refuses them."""
+    raise ValueError(constant)
 
 
 def _describe(err: ValidationError) -> str:

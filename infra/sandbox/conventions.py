@@ -25,6 +25,7 @@ import re
 import uuid
 from dataclasses import dataclass
 
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from infra.sandbox import router
@@ -146,11 +147,13 @@ class HerokuConventions:
 
     async def _api(self, scope: Scope, receive: Receive, exchange: _Exchange) -> None:
         sandbox = self.sandbox
-        decision = sandbox.faults.decide()
+        decision = sandbox.faults.decide(scope["method"], scope["path"])
         if decision.latency_s > 0:
             await sandbox.clock.sleep(decision.latency_s)
         if decision.fault is Fault.DROP:
             await _drop(exchange.send)
+        if decision.fault is Fault.APPLY_THEN_DROP:
+            await self._served_then_dropped(scope, receive, exchange)
         if decision.fault is Fault.ERROR:
             await exchange.error(ApiError(503, "service_unavailable", "The API is temporarily unavailable."))
             return
@@ -178,6 +181,20 @@ class HerokuConventions:
         scope.setdefault("state", {})["token"] = token
         exchange.headers.append((b"ratelimit-remaining", str(remaining).encode()))
         await self._endpoint(scope, receive, exchange)
+
+    async def _served_then_dropped(self, scope: Scope, receive: Receive, exchange: _Exchange) -> None:
+        """Serve the request in full (its write commits), throw the answer away, then cut the connection."""
+        real_send = exchange.send
+
+        async def discard(message: Message) -> None:
+            return None
+
+        exchange.send = discard
+        try:
+            await self._endpoint(scope, receive, exchange)
+        finally:
+            exchange.send = real_send
+        await _drop(real_send)
 
     async def _endpoint(self, scope: Scope, receive: Receive, exchange: _Exchange) -> None:
         """Run the endpoint: add the exchange's headers, ETag/304 on GET, a crash becomes 500 JSON."""
@@ -207,6 +224,8 @@ class HerokuConventions:
             await self.app(scope, receive, wrapped)
         except ConnectionDropped:
             raise
+        except ClientDisconnect:
+            return  # the client left while its body was read: there is no one to answer
         except Exception:
             log.exception("sandbox: unexpected error on %s %s", scope["method"], scope["path"])
             if sent[0]:

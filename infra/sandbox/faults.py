@@ -2,18 +2,24 @@
 
 A `Faults` value is what a user sets (at start or with `PUT /__sandbox/faults`); a
 `FaultInjector` applies it request by request. Bursts are counted down first (drop, then
-5xx, then 429: one fault per request), then the rates draw from a `random.Random` seeded with
-`seed`, so a run with a seed injects the same faults at the same requests every time.
+apply-then-drop, then 5xx, then 429: one fault per request), then the rates draw from a
+`random.Random` seeded with `seed`, so a run with a seed injects the same faults at the same
+requests every time.
+
+A plain drop loses the request before it is served: nothing changed. `drop_after_apply_burst`
+is the other half of an unreliable network: the write is carried out and only its answer is
+lost, so a client must find out from Heroku whether its last write happened.
 """
 
 from __future__ import annotations
 
 import random
+import re
 import threading
 from dataclasses import dataclass
 from enum import Enum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class ConnectionDropped(Exception):
@@ -33,15 +39,28 @@ class Faults(BaseModel):
     error_rate: float = Field(default=0.0, ge=0.0, le=1.0)
     error_burst: int = Field(default=0, ge=0)
     rate_limit_burst: int = Field(default=0, ge=0)
-    retry_after: float | None = Field(default=None, ge=0)
+    retry_after: float | None = Field(default=None, ge=0, le=86_400, allow_inf_nan=False)
     drop_rate: float = Field(default=0.0, ge=0.0, le=1.0)
     drop_burst: int = Field(default=0, ge=0)
+    drop_after_apply_burst: int = Field(default=0, ge=0)
+    # A regular expression searched in "METHOD /path"; only writes (not GET/HEAD) ever match.
+    drop_after_apply_match: str = Field(default="", max_length=500)
     fail_promotion_targets: tuple[str, ...] = ()
     seed: int | None = None
+
+    @field_validator("drop_after_apply_match")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as err:
+            raise ValueError(f"not a regular expression: {err}") from None
+        return value
 
 
 class Fault(Enum):
     DROP = "drop"
+    APPLY_THEN_DROP = "apply_then_drop"
     ERROR = "error"
     RATE_LIMIT = "rate_limit"
 
@@ -74,7 +93,7 @@ class FaultInjector:
             self._faults = faults
             self._random = random.Random(faults.seed)
 
-    def decide(self) -> Decision:
+    def decide(self, method: str, path: str) -> Decision:
         """Consume one request's worth of faults."""
         with self._lock:
             f = self._faults
@@ -82,6 +101,9 @@ class FaultInjector:
             if f.drop_burst:
                 self._faults = f.model_copy(update={"drop_burst": f.drop_burst - 1})
                 return Decision(latency, Fault.DROP)
+            if f.drop_after_apply_burst and _is_write_matching(method, path, f.drop_after_apply_match):
+                self._faults = f.model_copy(update={"drop_after_apply_burst": f.drop_after_apply_burst - 1})
+                return Decision(latency, Fault.APPLY_THEN_DROP)
             if f.error_burst:
                 self._faults = f.model_copy(update={"error_burst": f.error_burst - 1})
                 return Decision(latency, Fault.ERROR)
@@ -99,3 +121,7 @@ class FaultInjector:
     def promotion_fails(self, app_id: str, app_name: str) -> bool:
         targets = self.faults.fail_promotion_targets
         return app_id in targets or app_name in targets
+
+
+def _is_write_matching(method: str, path: str, pattern: str) -> bool:
+    return method not in ("GET", "HEAD") and re.search(pattern, f"{method} {path}") is not None

@@ -5,9 +5,14 @@ one of its custom domains is served as that app, on any path:
 
 * deployed (the current release has a slug) and `web` scaled above 0:
   `200 {"status": "ok", "release": "v<current release version>"}`;
-* otherwise the Heroku router's error page, 503 (H14 "No web processes running");
+* otherwise the Heroku router's application error page, 503 (H14 "No web processes running");
 * in maintenance mode (`heroku maintenance:on`), whatever it runs: 503 with Heroku's maintenance
-  page (H80 "Maintenance mode"), without asking the app;
+  page (H80 "Maintenance mode"), without asking the app.
+
+Router pages are shaped as Heroku's: a frame around `www.herokucdn.com/error-pages/
+application-error.html` or `maintenance-mode.html`, or the app's `ERROR_PAGE_URL` /
+`MAINTENANCE_PAGE_URL` config var when set. The H code never appears in the body (Heroku only
+logs it), so nothing that reads these pages can depend on it.
 * any other host (an unknown `*.herokuapp.com` name, or a domain no app has added): Heroku's
   404 "no such app" page, "There's nothing here, yet.", never an API answer.
 
@@ -26,6 +31,7 @@ before the current one).
 
 from __future__ import annotations
 
+import html
 import ipaddress
 import json
 from datetime import datetime
@@ -40,16 +46,13 @@ from infra.sandbox.store import Record, Tx
 
 HEROKUAPP = ".herokuapp.com"
 
-_ERROR_PAGE = (
-    "<!DOCTYPE html><html><head><title>Application Error</title></head><body>"
-    "<p>An error occurred in the application and your page could not be served.</p>"
-    "<!-- heroku router: {code} {desc} --></body></html>"
+# Heroku's router pages are a frame around a page on Heroku's CDN (or the app's own
+# ERROR_PAGE_URL / MAINTENANCE_PAGE_URL); the H code is only in the router's log, never the body.
+_ROUTER_PAGE = (
+    '<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}</title></head>'
+    '<body><iframe src="{src}"></iframe></body></html>'
 )
-_MAINTENANCE_PAGE = (
-    "<!DOCTYPE html><html><head><title>Offline for Maintenance</title></head><body>"
-    "<p>This app is undergoing maintenance right now. Please check back later.</p>"
-    "<!-- heroku router: H80 Maintenance mode --></body></html>"
-)
+_CDN = "//www.herokucdn.com/error-pages/"
 _NO_APP_PAGE = (
     "<!DOCTYPE html><html><head><title>No such app</title></head><body>There's nothing here, yet.</body></html>"
 )
@@ -99,16 +102,27 @@ def app_for_host(tx: Tx, host: str) -> Record | None:
     return None if domain is None else tx.get("app", domain["app"]["id"])
 
 
+def _router_page(app: Record, code: str) -> bytes:
+    """The page Heroku's router serves instead of the app (H80 maintenance, any other H code an error)."""
+    if code == "H80":
+        title, src = (
+            "Offline for Maintenance",
+            app["_config"].get("MAINTENANCE_PAGE_URL") or _CDN + "maintenance-mode.html",
+        )
+    else:
+        title, src = "Application Error", app["_config"].get("ERROR_PAGE_URL") or _CDN + "application-error.html"
+    return _ROUTER_PAGE.format(title=title, src=html.escape(src, quote=True)).encode()
+
+
 def _answer(tx: Tx, app: Record, now: datetime) -> tuple[int, str, bytes, float]:
     """(status, content type, body, delay seconds) for one request to a known app."""
     if app.get("maintenance"):
         # The router answers for the app, which is never asked (Heroku's H80 "Maintenance mode").
-        return 503, "text/html; charset=utf-8", _MAINTENANCE_PAGE.encode(), 0.0
+        return 503, "text/html; charset=utf-8", _router_page(app, "H80"), 0.0
     release = current_release(tx, app)
     web = tx.by_name("formation", "web", app["id"])
     if release is None or not release["slug"] or web is None or web["quantity"] < 1:
-        page = _ERROR_PAGE.format(code="H14", desc="No web processes running")
-        return 503, "text/html; charset=utf-8", page.encode(), 0.0
+        return 503, "text/html; charset=utf-8", _router_page(app, "H14"), 0.0  # no web processes running
     behaviour = HttpBehaviour.model_validate(app.get("_http", {}))
     served = int(app.get("_http_served", 0))
     app["_http_served"] = served + 1
@@ -119,9 +133,8 @@ def _answer(tx: Tx, app: Record, now: datetime) -> tuple[int, str, bytes, float]
     )
     delay = behaviour.delay_ms / 1000
     broken = not _identities(release).isdisjoint(behaviour.unhealthy_releases)
-    if behaviour.unhealthy or warming or broken:
-        page = _ERROR_PAGE.format(code="H20", desc="App boot timeout")
-        return behaviour.unhealthy_status, "text/html; charset=utf-8", page.encode(), delay
+    if behaviour.unhealthy or warming or broken:  # the app did not boot in time: H20
+        return behaviour.unhealthy_status, "text/html; charset=utf-8", _router_page(app, "H20"), delay
     version = release["version"] - 1 if behaviour.report_previous_release else release["version"]
     body = behaviour.body if behaviour.body is not None else {"status": "ok", "release": f"v{version}"}
     return 200, "application/json", json.dumps(body).encode(), delay

@@ -28,7 +28,13 @@ from infra.spec.models import HealthCheck
 from infra.verify.findings import Outcome
 
 ROUTER_ENV = "HEROKU_STACK_ROUTER_URL"
-_ROUTER_CODE = re.compile(rb"heroku router: (H\d+)")
+# Heroku's router answers for the app with a frame around one of its CDN's error pages.
+_ROUTER_PAGE = re.compile(rb"herokucdn\.com/error-pages/([a-z-]+)\.html")
+_ROUTER_PAGES = {
+    b"maintenance-mode": "Heroku's maintenance page: the app is in maintenance mode",
+    b"application-error": "Heroku's application error page: the router got no answer from the app; "
+    "`heroku logs` names the H code",
+}
 _MISSING = object()
 
 
@@ -89,8 +95,9 @@ async def probe(
 def judge(check: HealthCheck, status: int, content_type: str, body: bytes, current_release: int | None) -> Probe:
     """The verdict on one answer (pure)."""
     if status != check.expect_status:
-        code = _ROUTER_CODE.search(body)
-        who = f" (Heroku router error {code.group(1).decode()}: the app did not answer)" if code else ""
+        page = _ROUTER_PAGE.search(body)
+        known = _ROUTER_PAGES.get(page.group(1), "a Heroku error page") if page else None
+        who = f" ({known})" if known else ""
         return Probe(Outcome.CHANGED, f"answered {status}, expected {check.expect_status}{who}", f"HTTP {status}")
     if not check.expect_json and check.release_field is None:
         return Probe(Outcome.PASS, f"answered {status}", f"HTTP {status}")

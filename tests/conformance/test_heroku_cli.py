@@ -12,8 +12,6 @@ CLI fails this module; elsewhere it is skipped with that command.
 
 from __future__ import annotations
 
-import os
-import subprocess
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -24,10 +22,10 @@ import httpx
 import pytest
 
 from infra.sandbox import BackgroundServer, SandboxConfig, create_app
+from tests.fixtures.heroku_cli import HerokuCli, require_cli
 
 pytestmark = pytest.mark.slow
 
-CLI = Path(__file__).parent / "node_modules" / ".bin" / "heroku"
 TOKEN = "conformance-token"
 ACCEPT = "application/vnd.heroku+json; version=3"
 
@@ -57,33 +55,15 @@ class Session:
     """The CLI pointed at the sandbox, and a Platform API client to read effects back."""
 
     def __init__(self, base_url: str, home: Path) -> None:
-        self.base_url = base_url
+        self.cli = HerokuCli(base_url, TOKEN, home)
         self.api = httpx.Client(
             base_url=base_url, headers={"Accept": ACCEPT, "Authorization": f"Bearer {TOKEN}"}, timeout=30
         )
-        self.env = {
-            "PATH": os.environ.get("PATH", ""),
-            "HOME": str(home),
-            "HEROKU_HOST": base_url,
-            "HEROKU_API_KEY": TOKEN,
-            # `buildpacks:add heroku/python` asks the registry, a host other than the API: the sandbox serves it.
-            "HEROKU_BUILDPACK_REGISTRY_URL": base_url,
-            "DISABLE_TELEMETRY": "true",
-            "NO_COLOR": "1",
-            "TERM": "dumb",
-        }
 
     def run(self, family: Family, command: str, read: Callable[[], Any] = lambda: None, *, key: str = "") -> Ran:
-        done = subprocess.run(  # noqa: S603 - the pinned Heroku CLI, arguments we wrote
-            [str(CLI), *command.split()],
-            env=self.env,
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=120,
-        )
-        ran = Ran(command, done.returncode, done.stdout, done.stderr, read())
-        family.ran[key or " ".join(command.split()[:1])] = ran
+        done = self.cli.run(command)
+        ran = Ran(command, done.code, done.out, done.err, read())
+        family.ran[key or command.split()[0]] = ran
         return ran
 
     def get(self, path: str) -> Any:
@@ -98,11 +78,7 @@ class Session:
 
 @pytest.fixture(scope="module")
 def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Session]:
-    if not CLI.exists():
-        how = "install it with `npm ci --prefix tests/conformance`"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"the Heroku CLI is not at {CLI}: CI must {how}")
-        pytest.skip(f"the Heroku CLI is not installed here; {how}")
+    require_cli()
     with BackgroundServer(create_app(SandboxConfig(tokens=frozenset({TOKEN}), seed=11))) as server:
         session = Session(server.base_url, tmp_path_factory.mktemp("cli-home"))
         with session.api:

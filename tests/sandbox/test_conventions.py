@@ -157,7 +157,20 @@ async def test_missing_resource_is_404_not_found_naming_the_resource(sandbox_cli
     )
 
 
-@pytest.mark.parametrize("body", [b"{not json", b"[1, 2]", b'"text"', b"\xff\xfe"])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"{not json",
+        b"[1, 2]",
+        b'"text"',
+        b"\xff\xfe",
+        b'{"name": NaN}',
+        b'{"name": Infinity}',
+        b"[" * 100_000 + b"]" * 100_000,
+        b'{"a":' * 50_000 + b"1" + b"}" * 50_000,
+    ],
+    ids=["broken", "array", "string", "not-utf8", "nan", "infinity", "nested-arrays", "nested-objects"],
+)
 async def test_a_body_that_is_not_a_json_object_is_400_bad_request(
     sandbox_client: httpx.AsyncClient, body: bytes
 ) -> None:
@@ -192,3 +205,29 @@ async def test_an_unexpected_exception_becomes_500_internal_server_error_json() 
         {"id": "internal_server_error", "message": "An internal error occurred in the sandbox."},
     )
     assert response.headers["Request-Id"]
+
+
+async def test_a_client_that_leaves_while_its_body_is_read_gets_no_answer_and_no_error_logged(
+    sandbox_state: Sandbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    from infra.sandbox import create_app
+
+    app = create_app(sandbox_state.config)
+    messages: list[dict[str, object]] = [
+        {"type": "http.request", "body": b'{"name": "shop', "more_body": True},
+        {"type": "http.disconnect"},
+    ]
+    sent: list[dict[str, object]] = []
+
+    async def receive() -> dict[str, object]:
+        return messages.pop(0)
+
+    async def send(message: dict[str, object]) -> None:
+        sent.append(message)
+
+    headers = [(b"accept", HEROKU_ACCEPT.encode()), (b"authorization", f"Bearer {SANDBOX_TOKEN}".encode())]
+    scope = {"type": "http", "method": "POST", "path": "/apps", "headers": headers, "query_string": b""}
+    await app(scope, receive, send)
+
+    assert sent == []
+    assert [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")] == []

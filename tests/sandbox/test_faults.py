@@ -102,7 +102,7 @@ async def test_dropped_requests_are_logged_with_status_0(
 def test_rates_draw_the_same_faults_for_the_same_seed() -> None:
     def run(seed: int) -> list[Fault | None]:
         injector = FaultInjector(Faults(error_rate=0.3, drop_rate=0.2, seed=seed))
-        return [injector.decide().fault for _ in range(40)]
+        return [injector.decide("GET", "/apps").fault for _ in range(40)]
 
     first, again, other = run(7), run(7), run(8)
 
@@ -114,7 +114,7 @@ def test_rates_draw_the_same_faults_for_the_same_seed() -> None:
 def test_bursts_fire_one_per_request_drop_then_error_then_rate_limit() -> None:
     injector = FaultInjector(Faults(drop_burst=1, error_burst=1, rate_limit_burst=1))
 
-    faults = [injector.decide().fault for _ in range(4)]
+    faults = [injector.decide("GET", "/apps").fault for _ in range(4)]
 
     assert faults == [Fault.DROP, Fault.ERROR, Fault.RATE_LIMIT, None]
     assert injector.faults == Faults()
@@ -137,6 +137,8 @@ async def test_faults_are_read_and_replaced_through_the_admin_api_without_creden
         "retry_after": None,
         "drop_rate": 0.0,
         "drop_burst": 0,
+        "drop_after_apply_burst": 0,
+        "drop_after_apply_match": "",
         "fail_promotion_targets": ["prod-app"],
         "seed": None,
     }
@@ -146,6 +148,69 @@ async def test_faults_are_read_and_replaced_through_the_admin_api_without_creden
         422,
         {"id": "invalid_params", "message": "Invalid params: error_rate: Input should be less than or equal to 1."},
     )
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"retry_after": "Infinity"}, "retry_after: Input should be a finite number."),
+        ({"retry_after": 1e9}, "retry_after: Input should be less than or equal to 86400."),
+        ({"drop_after_apply_match": "POST /apps("}, "drop_after_apply_match: not a regular expression: missing )"),
+    ],
+)
+async def test_fault_settings_that_cannot_be_honoured_are_refused_422(
+    sandbox_client: httpx.AsyncClient, body: dict[str, object], message: str
+) -> None:
+    refused = await sandbox_client.put("/__sandbox/faults", json=body)
+    now = await sandbox_client.get("/__sandbox/faults")
+
+    assert (refused.status_code, refused.json()["id"]) == (422, "invalid_params")
+    assert message in refused.json()["message"]
+    assert now.json()["retry_after"] is None
+
+
+async def test_a_write_dropped_after_apply_takes_effect_though_the_client_never_hears(
+    sandbox_client: httpx.AsyncClient, set_faults: SetFaults
+) -> None:
+    set_faults(drop_after_apply_burst=1, drop_after_apply_match="^PATCH /apps/[^/]+/config-vars$")
+    await sandbox_client.post("/apps", json={"name": "shop-staging"})
+    await sandbox_client.get("/apps/shop-staging/config-vars")
+
+    with pytest.raises(httpx.RemoteProtocolError):
+        await sandbox_client.patch("/apps/shop-staging/config-vars", json={"LOG_LEVEL": "DEBUG"})
+    config = await sandbox_client.get("/apps/shop-staging/config-vars")
+    log = (await sandbox_client.get("/__sandbox/requests")).json()
+
+    assert config.json() == {"LOG_LEVEL": "DEBUG"}
+    assert [(e["method"], e["status"]) for e in log] == [("POST", 201), ("GET", 200), ("PATCH", 0), ("GET", 200)]
+    assert (await sandbox_client.get("/__sandbox/faults")).json()["drop_after_apply_burst"] == 0
+
+
+def test_drop_after_apply_fires_only_on_writes_that_match() -> None:
+    injector = FaultInjector(Faults(drop_after_apply_burst=1, drop_after_apply_match="POST /pipeline-promotions"))
+
+    faults = [
+        injector.decide("GET", "/pipeline-promotions/abc").fault,
+        injector.decide("POST", "/apps").fault,
+        injector.decide("POST", "/pipeline-promotions").fault,
+        injector.decide("POST", "/pipeline-promotions").fault,
+    ]
+
+    assert faults == [None, None, Fault.APPLY_THEN_DROP, None]
+
+
+@pytest.mark.slow
+def test_a_write_dropped_after_apply_over_loopback_is_a_transport_error_and_the_app_exists(
+    sandbox_url: str, set_faults: SetFaults
+) -> None:
+    set_faults(drop_after_apply_burst=1)
+
+    with httpx.Client(base_url=sandbox_url, headers=SANDBOX_HEADERS) as client:
+        with pytest.raises(httpx.TransportError):
+            client.post("/apps", json={"name": "shop-production"})
+        after = client.get("/apps/shop-production")
+
+    assert (after.status_code, after.json()["name"]) == (200, "shop-production")
 
 
 async def test_admin_requests_are_never_faulted(sandbox_client: httpx.AsyncClient, set_faults: SetFaults) -> None:

@@ -52,7 +52,8 @@ async def test_an_app_without_a_slug_is_a_503_h14_page(sandbox_client: httpx.Asy
 
     assert response.status_code == 503
     assert response.headers["content-type"] == "text/html; charset=utf-8"
-    assert "H14 No web processes running" in response.text
+    assert '<iframe src="//www.herokucdn.com/error-pages/application-error.html">' in response.text
+    assert "H14" not in response.text  # Heroku logs the code; the page never says it
 
 
 async def test_web_scaled_to_zero_is_a_503(sandbox_client: httpx.AsyncClient) -> None:
@@ -192,3 +193,21 @@ def test_the_router_answers_over_loopback(sandbox_url: str) -> None:
         response = client.get("/health", headers={"Host": host_of(app)})
 
     assert (response.status_code, response.json()) == (200, {"status": "ok", "release": "v3"})
+
+
+async def test_an_app_in_maintenance_is_answered_by_heroku_s_maintenance_page_not_the_app(
+    sandbox_client: httpx.AsyncClient,
+) -> None:
+    app = await deployed_app(sandbox_client)
+    await ok(sandbox_client.patch("/apps/shop-staging", json={"maintenance": True}))
+
+    default = await get_health(sandbox_client, host_of(app))
+    await ok(sandbox_client.patch("/apps/shop-staging/config-vars", json={"MAINTENANCE_PAGE_URL": "https://x.io/m"}))
+    custom = await get_health(sandbox_client, host_of(app))
+    await ok(sandbox_client.patch("/apps/shop-staging", json={"maintenance": False}))
+    back = await get_health(sandbox_client, host_of(app))
+
+    assert default.status_code == 503
+    assert '<iframe src="//www.herokucdn.com/error-pages/maintenance-mode.html">' in default.text
+    assert '<iframe src="https://x.io/m">' in custom.text
+    assert (back.status_code, back.json()["status"]) == (200, "ok")

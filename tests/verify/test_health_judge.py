@@ -36,12 +36,24 @@ def test_a_wrong_body_names_each_wrong_path() -> None:
     )
 
 
-def test_a_router_error_page_is_named_as_the_platform_s() -> None:
-    body = b"<html><!-- heroku router: H14 No web processes running --></html>"
+def test_heroku_s_router_pages_are_named_as_the_platform_s() -> None:
+    def page(name: str) -> bytes:
+        return f'<html><body><iframe src="//www.herokucdn.com/error-pages/{name}.html"></iframe></body></html>'.encode()
 
-    assert judge(CHECK, 503, "text/html", body, 12) == Probe(
-        Outcome.CHANGED, "answered 503, expected 200 (Heroku router error H14: the app did not answer)", "HTTP 503"
+    error = judge(CHECK, 503, "text/html", page("application-error"), 12)
+    maintenance = judge(CHECK, 503, "text/html", page("maintenance-mode"), 12)
+    other = judge(CHECK, 503, "text/html", page("no-such-page"), 12)
+    the_app_s_own = judge(CHECK, 503, "text/html", b"<html>down for a bit</html>", 12)
+
+    assert error.summary == (
+        "answered 503, expected 200 (Heroku's application error page: the router got no answer from the app; "
+        "`heroku logs` names the H code)"
     )
+    assert (
+        maintenance.summary == "answered 503, expected 200 (Heroku's maintenance page: the app is in maintenance mode)"
+    )
+    assert other.summary == "answered 503, expected 200 (a Heroku error page)"
+    assert the_app_s_own.summary == "answered 503, expected 200"
 
 
 def test_a_body_that_is_not_json_fails_when_json_is_expected() -> None:

@@ -1,8 +1,9 @@
-"""Each kind of drift, made out of band through the sandbox's API as a person would with the CLI or dashboard.
+"""Each kind of drift, made out of band with the real Heroku CLI, as a team member would.
 
-Every test deploys the stack as `pulumi up` would, makes one change by hand, verifies, and
-compares the whole list of findings that are not passes, their attribution and the exit code.
-The sandbox records every release as its one account, sandbox@example.com, at the fake clock's time.
+Every test deploys the stack as `pulumi up` would, makes one change by hand with `heroku ...`
+(the pinned CLI, over a loopback port to the same sandbox), verifies, and compares the whole
+list of findings that are not passes, their attribution and the exit code. The sandbox records
+every release as its one account, sandbox@example.com, at the fake clock's time.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from infra.spec import load_stack
 from infra.spec.models import DrainSpec, StackSpec
 from infra.verify.result import VerificationResult
 from tests.fixtures.deploy import DeployedStack
-from tests.fixtures.verify import DeployStack, Person, VerifyStack, with_secret_values
+from tests.fixtures.heroku_cli import HerokuCli
+from tests.fixtures.verify import DeployStack, VerifyStack, with_secret_values
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
 SECRETS = {"SECRET_KEY": "staging-session-key", "MONGODB_URI": "mongodb+srv://app:pw@staging.example.net/s"}
 APP = "shopsentiment-staging"
@@ -48,10 +50,9 @@ def drift_of(result: VerificationResult) -> list[tuple[str, str, str | None]]:
 
 
 async def test_a_changed_config_var_is_changed_and_names_who_set_it(
-    staging: StackSpec, deployed: DeployedStack, person: Person, verify_stack: VerifyStack
+    staging: StackSpec, deployed: DeployedStack, heroku_cli: HerokuCli, verify_stack: VerifyStack
 ) -> None:
-    async with person() as heroku:
-        await heroku.patch(f"/apps/{APP}/config-vars", json={"LOG_LEVEL": "INFO"})
+    heroku_cli.change(f"config:set LOG_LEVEL=INFO -a {APP}")
 
     result = await verify_stack(staging, manifest=deployed.manifest)
 
@@ -62,10 +63,9 @@ async def test_a_changed_config_var_is_changed_and_names_who_set_it(
 
 
 async def test_an_added_config_var_is_unmanaged(
-    staging: StackSpec, deployed: DeployedStack, person: Person, verify_stack: VerifyStack
+    staging: StackSpec, deployed: DeployedStack, heroku_cli: HerokuCli, verify_stack: VerifyStack
 ) -> None:
-    async with person() as heroku:
-        await heroku.patch(f"/apps/{APP}/config-vars", json={"FEATURE_X": "on"})
+    heroku_cli.change(f"config:set FEATURE_X=on -a {APP}")
 
     result = await verify_stack(staging, manifest=deployed.manifest)
 
@@ -76,10 +76,9 @@ async def test_an_added_config_var_is_unmanaged(
 
 
 async def test_a_removed_config_var_is_missing(
-    staging: StackSpec, deployed: DeployedStack, person: Person, verify_stack: VerifyStack
+    staging: StackSpec, deployed: DeployedStack, heroku_cli: HerokuCli, verify_stack: VerifyStack
 ) -> None:
-    async with person() as heroku:
-        await heroku.patch(f"/apps/{APP}/config-vars", json={"CACHE_TYPE": None})
+    heroku_cli.change(f"config:unset CACHE_TYPE -a {APP}")
 
     result = await verify_stack(staging, manifest=deployed.manifest)
 
@@ -90,10 +89,9 @@ async def test_a_removed_config_var_is_missing(
 
 
 async def test_a_rotated_secret_is_changed_by_fingerprint(
-    staging: StackSpec, deployed: DeployedStack, person: Person, verify_stack: VerifyStack
+    staging: StackSpec, deployed: DeployedStack, heroku_cli: HerokuCli, verify_stack: VerifyStack
 ) -> None:
-    async with person() as heroku:
-        await heroku.patch(f"/apps/{APP}/config-vars", json={"SECRET_KEY": "rotated-by-hand"})
+    heroku_cli.change(f"config:set SECRET_KEY=rotated-by-hand -a {APP}")
 
     result = await verify_stack(staging, manifest=deployed.manifest)
 
@@ -104,10 +102,9 @@ async def test_a_rotated_secret_is_changed_by_fingerprint(
 
 
 async def test_an_addon_plan_change_is_changed_and_attributed_to_the_upgrade(
-    staging: StackSpec, deployed: DeployedStack, person: Person, verify_stack: VerifyStack
+    staging: StackSpec, deployed: DeployedStack, heroku_cli: HerokuCli, verify_stack: VerifyStack
 ) -> None:
-    async with person() as heroku:
-        await heroku.patch(f"/apps/{APP}/addons/{REDIS}", json={"plan": "heroku-redis:premium-0"})
+    heroku_cli.change(f"addons:upgrade {REDIS} premium-0 -a {APP}")
 
     result = await verify_stack(staging, manifest=deployed.manifest)
 
@@ -122,10 +119,9 @@ async def test_an_addon_plan_change_is_changed_and_attributed_to_the_upgrade(
 
 
 async def test_a_removed_addon_is_missing_with_the_var_it_set(
-    staging: StackSpec, deployed: DeployedStack, person: Person, verify_stack: VerifyStack
+    staging: StackSpec, deployed: DeployedStack, heroku_cli: HerokuCli, verify_stack: VerifyStack
 ) -> None:
-    async with person() as heroku:
-        await heroku.delete(f"/apps/{APP}/addons/{REDIS}")
+    heroku_cli.change(f"addons:destroy {REDIS} -a {APP} --confirm {APP}")
 
     result = await verify_stack(staging, manifest=deployed.manifest)
 
@@ -138,12 +134,9 @@ async def test_a_removed_addon_is_missing_with_the_var_it_set(
 
 
 async def test_an_extra_addon_is_unmanaged_but_its_config_var_is_platform_managed(
-    staging: StackSpec, deployed: DeployedStack, person: Person, verify_stack: VerifyStack
+    staging: StackSpec, deployed: DeployedStack, heroku_cli: HerokuCli, verify_stack: VerifyStack
 ) -> None:
-    async with person() as heroku:
-        await heroku.post(
-            f"/apps/{APP}/addons", json={"plan": "heroku-postgresql:essential-0", "name": "extra-db", "confirm": APP}
-        )
+    heroku_cli.change(f"addons:create heroku-postgresql:essential-0 --name extra-db -a {APP}")
 
     result = await verify_stack(staging, manifest=deployed.manifest)
 
@@ -156,7 +149,7 @@ async def test_an_extra_addon_is_unmanaged_but_its_config_var_is_platform_manage
 
 
 async def test_reordered_buildpacks_are_changed(
-    staging: StackSpec, deploy_stack: DeployStack, person: Person, verify_stack: VerifyStack
+    staging: StackSpec, deploy_stack: DeployStack, heroku_cli: HerokuCli, verify_stack: VerifyStack
 ) -> None:
     two = staging.model_copy(
         update={
@@ -164,11 +157,8 @@ async def test_reordered_buildpacks_are_changed(
         }
     )
     deployed = await deploy_stack(with_secret_values(two, SECRETS))
-    async with person() as heroku:
-        await heroku.put(
-            f"/apps/{APP}/buildpack-installations",
-            json={"updates": [{"buildpack": "heroku/python"}, {"buildpack": "heroku/nodejs"}]},
-        )
+    heroku_cli.change(f"buildpacks:remove heroku/python -a {APP}")
+    heroku_cli.change(f"buildpacks:add --index 1 heroku/python -a {APP}")
 
     result = await verify_stack(two, manifest=deployed.manifest)
 
@@ -186,10 +176,9 @@ async def test_reordered_buildpacks_are_changed(
 
 
 async def test_an_added_domain_is_unmanaged_with_an_import_command(
-    staging: StackSpec, deployed: DeployedStack, person: Person, verify_stack: VerifyStack
+    staging: StackSpec, deployed: DeployedStack, heroku_cli: HerokuCli, verify_stack: VerifyStack
 ) -> None:
-    async with person() as heroku:
-        await heroku.post(f"/apps/{APP}/domains", json={"hostname": "beta.shopsentiment.com", "sni_endpoint": None})
+    heroku_cli.change(f"domains:add beta.shopsentiment.com -a {APP}")
 
     result = await verify_stack(staging, manifest=deployed.manifest)
 
@@ -207,13 +196,12 @@ async def test_an_added_domain_is_unmanaged_with_an_import_command(
 
 
 async def test_a_removed_domain_is_missing_and_health_through_it_fails(
-    project_dir: Path, deploy_stack: DeployStack, person: Person, verify_stack: VerifyStack
+    project_dir: Path, deploy_stack: DeployStack, heroku_cli: HerokuCli, verify_stack: VerifyStack
 ) -> None:
     await deploy_stack(with_secret_values(load_stack("staging", project_dir), SECRETS))
     production = load_stack("production", project_dir)
     deployed = await deploy_stack(with_secret_values(production, SECRETS))
-    async with person() as heroku:
-        await heroku.delete("/apps/shopsentiment-production/domains/www.shopsentiment.com")
+    heroku_cli.change("domains:remove www.shopsentiment.com -a shopsentiment-production")
 
     result = await verify_stack(production, manifest=deployed.manifest, max_wait=30)
 
@@ -229,10 +217,9 @@ async def test_a_removed_domain_is_missing_and_health_through_it_fails(
 
 
 async def test_scaling_and_resizing_are_changed_and_say_heroku_records_no_release(
-    staging: StackSpec, deployed: DeployedStack, person: Person, verify_stack: VerifyStack
+    staging: StackSpec, deployed: DeployedStack, heroku_cli: HerokuCli, verify_stack: VerifyStack
 ) -> None:
-    async with person() as heroku:
-        await heroku.patch(f"/apps/{APP}/formation/web", json={"quantity": 3, "size": "standard-1x"})
+    heroku_cli.change(f"ps:scale web=3:standard-1x -a {APP}")
 
     result = await verify_stack(staging, manifest=deployed.manifest)
 
@@ -248,7 +235,7 @@ async def test_scaling_and_resizing_are_changed_and_say_heroku_records_no_releas
 
 
 async def test_a_removed_drain_is_missing(
-    staging: StackSpec, deploy_stack: DeployStack, person: Person, verify_stack: VerifyStack
+    staging: StackSpec, deploy_stack: DeployStack, heroku_cli: HerokuCli, verify_stack: VerifyStack
 ) -> None:
     with_drain = staging.model_copy(
         update={
@@ -260,8 +247,7 @@ async def test_a_removed_drain_is_missing(
         }
     )
     deployed = await deploy_stack(with_secret_values(with_drain, SECRETS))
-    async with person() as heroku:
-        await heroku.delete(f"/apps/{APP}/log-drains/syslog+tls://logs.example.com:6514")
+    heroku_cli.change(f"drains:remove syslog+tls://logs.example.com:6514 -a {APP}")
 
     result = await verify_stack(with_drain, manifest=deployed.manifest)
 
@@ -271,10 +257,9 @@ async def test_a_removed_drain_is_missing(
 
 
 async def test_a_toggled_feature_is_changed(
-    staging: StackSpec, deployed: DeployedStack, person: Person, verify_stack: VerifyStack
+    staging: StackSpec, deployed: DeployedStack, heroku_cli: HerokuCli, verify_stack: VerifyStack
 ) -> None:
-    async with person() as heroku:
-        await heroku.patch(f"/apps/{APP}/features/runtime-dyno-metadata", json={"enabled": False})
+    heroku_cli.change(f"labs:disable runtime-dyno-metadata -a {APP}")
 
     result = await verify_stack(staging, manifest=deployed.manifest)
 
@@ -284,10 +269,9 @@ async def test_a_toggled_feature_is_changed(
 
 
 async def test_a_deleted_app_is_one_missing_finding(
-    staging: StackSpec, deployed: DeployedStack, person: Person, verify_stack: VerifyStack
+    staging: StackSpec, deployed: DeployedStack, heroku_cli: HerokuCli, verify_stack: VerifyStack
 ) -> None:
-    async with person() as heroku:
-        await heroku.delete(f"/apps/{APP}")
+    heroku_cli.change(f"apps:destroy -a {APP} --confirm {APP}")
 
     result = await verify_stack(staging, manifest=deployed.manifest)
 
@@ -299,17 +283,43 @@ async def test_a_deleted_app_is_one_missing_finding(
 
 
 async def test_a_rollback_is_the_probable_author_of_config_drift(
-    staging: StackSpec, deployed: DeployedStack, person: Person, verify_stack: VerifyStack
+    staging: StackSpec, deployed: DeployedStack, heroku_cli: HerokuCli, verify_stack: VerifyStack
 ) -> None:
-    async with person() as heroku:
-        releases = await heroku.get_list(f"/apps/{APP}/releases", sort="version", order="desc", limit=1)
-        await heroku.patch(f"/apps/{APP}/config-vars", json={"LOG_LEVEL": "WARNING"})
-        await heroku.patch(f"/apps/{APP}/config-vars", json={"LOG_LEVEL": "DEBUG", "APP_ENV": "qa"})
-        await heroku.post(f"/apps/{APP}/releases", json={"release": releases[0]["id"]})  # back to v7
-        await heroku.patch(f"/apps/{APP}/config-vars", json={"LOG_LEVEL": "INFO"})
+    heroku_cli.change(f"config:set LOG_LEVEL=WARNING -a {APP}")
+    heroku_cli.change(f"config:set LOG_LEVEL=DEBUG APP_ENV=qa -a {APP}")
+    heroku_cli.change(f"releases:rollback v7 -a {APP}")
+    heroku_cli.change(f"config:set LOG_LEVEL=INFO -a {APP}")
 
     result = await verify_stack(staging, manifest=deployed.manifest)
 
     assert drift_of(result) == [
         ("web/config/LOG_LEVEL", "changed", f"v11 by sandbox@example.com at {WHEN}: Set LOG_LEVEL config vars"),
     ]
+
+
+async def test_a_changed_stack_is_changed(
+    staging: StackSpec, deployed: DeployedStack, heroku_cli: HerokuCli, verify_stack: VerifyStack
+) -> None:
+    heroku_cli.change(f"stack:set heroku-22 -a {APP}")
+
+    result = await verify_stack(staging, manifest=deployed.manifest)
+
+    assert drift_of(result) == [
+        ("web/app/stack", "changed", NO_RELEASE.format("app settings (stack, ACM) change without a release"))
+    ]
+    assert result.findings[0].summary == "stack is heroku-22, expected heroku-24"
+
+
+async def test_maintenance_mode_fails_the_health_check_with_heroku_s_maintenance_page(
+    staging: StackSpec, deployed: DeployedStack, heroku_cli: HerokuCli, verify_stack: VerifyStack
+) -> None:
+    heroku_cli.change(f"maintenance:on -a {APP}")
+
+    result = await verify_stack(staging, manifest=deployed.manifest, max_wait=10)
+
+    assert drift_of(result) == [("web/health", "changed", NO_RELEASE.format("a health answer is not a change"))]
+    health = next(f for f in result.findings if f.check_id == "web/health")
+    assert health.summary == (
+        f"GET https://{APP}-5afbb7a69f5a.herokuapp.com/health: answered 503, expected 200 "
+        "(Heroku's maintenance page: the app is in maintenance mode)"
+    )

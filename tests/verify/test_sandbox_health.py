@@ -65,7 +65,8 @@ async def test_an_unhealthy_app_fails_after_retrying_until_the_deadline(
     health = health_of(result)
     assert (health.outcome.value, health.summary, health.attempts, health.duration_seconds) == (
         "changed",
-        f"{URL}: answered 503, expected 200 (Heroku router error H20: the app did not answer)",
+        f"{URL}: answered 503, expected 200 (Heroku's application error page: the router got no answer from the "
+        "app; `heroku logs` names the H code)",
         37,
         180.0,
     )
