@@ -23,6 +23,8 @@ import pytest
 
 from infra.sandbox import BackgroundServer, SandboxConfig, create_app
 from tests.fixtures.heroku_cli import HerokuCli, require_cli
+from tests.sandbox.scenario import Exchange, RecordingApp
+from tests.sandbox.schema import errors, lenient, link_for, unexplained
 
 pytestmark = pytest.mark.slow
 
@@ -54,7 +56,8 @@ class Family:
 class Session:
     """The CLI pointed at the sandbox, and a Platform API client to read effects back."""
 
-    def __init__(self, base_url: str, home: Path) -> None:
+    def __init__(self, base_url: str, home: Path, recorder: RecordingApp) -> None:
+        self.recorder = recorder
         self.cli = HerokuCli(base_url, TOKEN, home)
         self.api = httpx.Client(
             base_url=base_url, headers={"Accept": ACCEPT, "Authorization": f"Bearer {TOKEN}"}, timeout=30
@@ -79,8 +82,9 @@ class Session:
 @pytest.fixture(scope="module")
 def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Session]:
     require_cli()
-    with BackgroundServer(create_app(SandboxConfig(tokens=frozenset({TOKEN}), seed=11))) as server:
-        session = Session(server.base_url, tmp_path_factory.mktemp("cli-home"))
+    recorder = RecordingApp(create_app(SandboxConfig(tokens=frozenset({TOKEN}), seed=11)))
+    with BackgroundServer(recorder) as server:
+        session = Session(server.base_url, tmp_path_factory.mktemp("cli-home"), recorder)
         with session.api:
             yield session
 
@@ -368,3 +372,52 @@ def test_a_pipeline_is_created_joined_shown_and_promoted_and_access_is_granted_a
 def test_every_command_family_ran(families: dict[str, Family]) -> None:
     assert sorted(families) == sorted(FAMILIES)
     assert sum(len(f.ran) for f in families.values()) >= 55
+
+
+# --- what the CLI exchanged, against Heroku's schema -----------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def cli_exchanges(session: Session, families: dict[str, Family]) -> list[Exchange]:
+    """Every Platform API exchange of the CLI runs (the effects read back by this module excluded)."""
+    return [e for e in session.recorder.exchanges if e.status and not e.path.startswith("/__sandbox/")]
+
+
+def test_the_cli_never_asked_for_a_link_the_sandbox_does_not_serve(cli_exchanges: list[Exchange]) -> None:
+    unknown = [
+        (e.method, e.path)
+        for e in cli_exchanges
+        if e.status == 404 and isinstance(e.response_body, dict) and "resource" not in e.response_body
+    ]
+
+    assert unknown == []
+
+
+def test_every_answer_the_cli_got_validates_against_heroku_s_schema(cli_exchanges: list[Exchange]) -> None:
+    problems, checked = [], 0
+    for exchange in cli_exchanges:
+        link = link_for(exchange.method, exchange.path, exchange.request_body)
+        if link is None or link.target is None or not 200 <= exchange.status < 300:
+            continue
+        checked += 1
+        for problem in errors(link.target, exchange.response_body):
+            problems.append(f"{exchange.method} {exchange.path} ({link.resource} {link.title}): {problem}")
+
+    assert problems == []
+    assert checked >= 150
+
+
+def test_every_body_the_cli_sent_and_the_sandbox_accepted_is_one_heroku_accepts(
+    cli_exchanges: list[Exchange],
+) -> None:
+    problems, checked = [], 0
+    for exchange in cli_exchanges:
+        link = link_for(exchange.method, exchange.path, exchange.request_body)
+        if link is None or link.request is None or not 200 <= exchange.status < 300:
+            continue
+        checked += 1
+        found = errors(lenient(link.request), exchange.request_body or {})
+        problems += [f"{exchange.method} {exchange.path}: {p}" for p in unexplained(exchange.method, link.href, found)]
+
+    assert problems == []
+    assert checked >= 30

@@ -1,7 +1,9 @@
-"""A recording transport and one scenario that calls every Platform API route the sandbox serves.
+"""Recorders of exchanges, and one scenario that calls every Platform API route the sandbox serves.
 
 The conformance tests replay the scenario once and check every exchange against Heroku's
-schema; a test also checks that the scenario reached every route with a success.
+schema; a test also checks that the scenario reached every route with a success. The Heroku CLI
+conformance module records what the real CLI exchanged (`RecordingApp`, around the served app)
+and checks it the same way.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from infra.sandbox import SandboxTransport
 
@@ -47,6 +50,55 @@ class RecordingTransport(SandboxTransport):
             )
         )
         return httpx.Response(response.status_code, headers=response.headers, content=raw, request=request)
+
+
+def _decoded(raw: bytes, content_type: str = "json") -> Any:
+    try:
+        return json.loads(raw) if raw and "json" in content_type else None
+    except ValueError:
+        return None
+
+
+class RecordingApp:
+    """ASGI middleware keeping every HTTP exchange with the wrapped app (JSON decoded) in `exchanges`."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.exchanges: list[Exchange] = []
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        sent, answered = bytearray(), bytearray()
+        start: dict[str, Any] = {}
+
+        async def recording_receive() -> Message:
+            message = await receive()
+            sent.extend(message.get("body", b""))
+            return message
+
+        async def recording_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+            elif message["type"] == "http.response.body":
+                answered.extend(message.get("body", b""))
+            await send(message)
+
+        try:
+            await self.app(scope, recording_receive, recording_send)
+        finally:
+            headers = dict(start.get("headers", []))
+            content_type = headers.get(b"content-type", b"").decode()
+            self.exchanges.append(
+                Exchange(
+                    scope["method"],
+                    scope["path"],
+                    _decoded(bytes(sent)),
+                    start.get("status", 0),
+                    _decoded(bytes(answered), content_type),
+                )
+            )
 
 
 async def _json(response: Any) -> Any:

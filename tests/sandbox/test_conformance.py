@@ -19,23 +19,7 @@ from infra.sandbox import SandboxConfig, create_app
 from infra.sandbox.app import heroku_routes
 from tests.fixtures.sandbox import SANDBOX_BASE_URL, SANDBOX_HEADERS
 from tests.sandbox.scenario import Exchange, RecordingTransport, exercise_every_route
-from tests.sandbox.schema import errors, lenient, link_for, links, template_of
-
-# Request bodies the sandbox accepts although the schema would not, each because a real client sends them.
-TOLERATED_REQUEST_DEVIATIONS: dict[tuple[str, str], tuple[str, ...]] = {
-    # The Heroku CLI (`ps:scale`) and provider v5.2.10 send the legacy top-level `size`; the
-    # schema's batch item forbids extra properties, but Heroku accepts it.
-    ("PATCH", "/apps/{}/formation"): ("size",),
-    # The Heroku CLI resolves add-ons and attachments with `"app": null` (and `addon_service`) when
-    # it has none to give.
-    ("POST", "/actions/addons/resolve"): ("app: None", "addon_service: None"),
-    ("POST", "/actions/addon-attachments/resolve"): ("app: None", "addon_service: None"),
-}
-
-
-def unexplained(method: str, href: str, problems: list[str]) -> list[str]:
-    tolerated = TOLERATED_REQUEST_DEVIATIONS.get((method, template_of(href)), ())
-    return [p for p in problems if not any(t in p for t in tolerated)]
+from tests.sandbox.schema import errors, lenient, link_for, links, unexplained
 
 
 def route_templates() -> set[tuple[str, str]]:
