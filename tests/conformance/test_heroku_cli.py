@@ -159,6 +159,9 @@ def dynos_family(s: Session) -> Family:
     s.run(f, "ps -a cf-dynos", key="ps")
     s.run(f, "ps:scale web=2:standard-1x worker=1 -a cf-dynos", lambda: s.get("/apps/cf-dynos/formation"))
     s.run(f, "ps:type worker=standard-2x -a cf-dynos", lambda: s.get("/apps/cf-dynos/formation"))
+    s.run(f, "ps:restart -a cf-dynos", lambda: s.get("/apps/cf-dynos/dynos"))
+    s.run(f, "ps:restart --process-type worker -a cf-dynos", lambda: s.get("/apps/cf-dynos/dynos"), key="restart type")
+    s.run(f, "ps:stop --dyno-name web.2 -a cf-dynos", lambda: s.get("/apps/cf-dynos/dynos"))
     s.run(f, "features -a cf-dynos", key="features")
     s.run(f, "features:enable preboot -a cf-dynos", lambda: s.get("/apps/cf-dynos/features/preboot"))
     s.run(f, "features:disable preboot -a cf-dynos", lambda: s.get("/apps/cf-dynos/features/preboot"))
@@ -325,6 +328,10 @@ def test_dynos_are_listed_scaled_and_resized_features_toggled_and_releases_rolle
     assert scaled == {"web": (2, "Standard-1X"), "worker": (1, "Basic")}
     resized = {p["type"]: (p["quantity"], p["size"]) for p in f["ps:type"].effect}
     assert resized == {"web": (2, "Standard-1X"), "worker": (1, "Standard-2X")}
+    assert sorted(d["name"] for d in f["ps:restart"].effect) == ["web.1", "web.2", "worker.1"]
+    restarted = {d["name"]: d["created_at"] for d in f["restart type"].effect}
+    assert restarted["worker.1"] >= restarted["web.1"]
+    assert sorted(d["name"] for d in f["ps:stop"].effect) == ["web.1", "web.2", "worker.1"]  # started again
     assert "preboot" in f["features"].out
     assert (f["features:enable"].effect["enabled"], f["features:disable"].effect["enabled"]) == (True, False)
     assert f["labs:enable"].effect["enabled"] is True
@@ -371,7 +378,7 @@ def test_a_pipeline_is_created_joined_shown_and_promoted_and_access_is_granted_a
 
 def test_every_command_family_ran(families: dict[str, Family]) -> None:
     assert sorted(families) == sorted(FAMILIES)
-    assert sum(len(f.ran) for f in families.values()) >= 55
+    assert sum(len(f.ran) for f in families.values()) == 65
 
 
 # --- what the CLI exchanged, against Heroku's schema -----------------------------------------------
