@@ -28,6 +28,7 @@ from infra.sandbox.responses import UNKNOWN_ENDPOINT, ApiError, error_response
 from infra.sandbox.routes import (
     access,
     account,
+    addon_services,
     addons,
     apps,
     buildpacks,
@@ -46,7 +47,8 @@ from infra.sandbox.routes import (
 
 def heroku_routes() -> list[BaseRoute]:
     """Every Platform API route the sandbox serves (each is a link in Heroku's schema; a test checks it)."""
-    modules: tuple[ModuleType, ...] = (account, apps, access, config_vars, releases, builds, buildpacks, addons)
+    modules: tuple[ModuleType, ...] = (account, apps, access, config_vars, releases, builds, buildpacks)
+    modules += (addon_services, addons)
     modules += (domains, formation, dynos, drains, features)
     return [route for module in (*modules, pipelines, promotions) for route in module.routes]
 

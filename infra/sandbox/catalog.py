@@ -90,21 +90,33 @@ class AddonService:
     attachment: str  # default attachment name = config var prefix (DATABASE -> DATABASE_URL)
     suffixes: tuple[str, ...]  # config vars are <ATTACHMENT>_<SUFFIX>
     drain_host: str | None = None  # add-ons that ship logs get an add-on-owned log drain
+    human_name: str = ""  # as the marketplace names it (`heroku addons:services`)
 
 
 SERVICES: dict[str, AddonService] = {
     s.name: s
     for s in (
         AddonService(
-            "heroku-postgresql", ("essential-0", "essential-1", "essential-2", "standard-0"), "DATABASE", ("URL",)
+            "heroku-postgresql",
+            ("essential-0", "essential-1", "essential-2", "standard-0"),
+            "DATABASE",
+            ("URL",),
+            human_name="Heroku Postgres",
         ),
-        AddonService("heroku-redis", ("mini", "premium-0", "premium-1"), "REDIS", ("URL",)),
-        AddonService("mongolab", ("sandbox", "shared-cluster-0"), "MONGODB", ("URI",)),
         AddonService(
-            "papertrail", ("choklad", "fixa", "volmar"), "PAPERTRAIL", ("API_TOKEN",), "logs.papertrailapp.com"
+            "heroku-redis", ("mini", "premium-0", "premium-1"), "REDIS", ("URL",), human_name="Heroku Key-Value Store"
         ),
-        AddonService("newrelic", ("wayne", "essentials"), "NEW_RELIC", ("LICENSE_KEY",)),
-        AddonService("sentry", ("f1", "team"), "SENTRY", ("DSN",)),
+        AddonService("mongolab", ("sandbox", "shared-cluster-0"), "MONGODB", ("URI",), human_name="mLab MongoDB"),
+        AddonService(
+            "papertrail",
+            ("choklad", "fixa", "volmar"),
+            "PAPERTRAIL",
+            ("API_TOKEN",),
+            "logs.papertrailapp.com",
+            human_name="Papertrail",
+        ),
+        AddonService("newrelic", ("wayne", "essentials"), "NEW_RELIC", ("LICENSE_KEY",), human_name="New Relic APM"),
+        AddonService("sentry", ("f1", "team"), "SENTRY", ("DSN",), human_name="Sentry"),
     )
 }
 

@@ -135,6 +135,11 @@ def addons_family(s: Session) -> Family:
         lambda: s.get("/apps/cf-addons-other/addon-attachments"),
     )
     s.run(f, "addons:detach SHARED -a cf-addons-other", lambda: s.get("/apps/cf-addons-other/addon-attachments"))
+    s.run(f, "addons:rename cf-cache cf-kv", lambda: s.get("/addons/cf-kv"))
+    s.run(f, "addons:rename cf-kv cf-cache", key="rename back")
+    s.run(f, "addons:services", key="addons:services")
+    s.run(f, "addons:plans heroku-redis", key="addons:plans")
+    s.run(f, "addons:docs heroku-redis --show-url", key="addons:docs")
     s.run(f, "addons:upgrade cf-cache premium-0 -a cf-addons", lambda: s.get("/addons/cf-cache"))
     s.run(f, "addons:downgrade cf-cache mini -a cf-addons", lambda: s.get("/addons/cf-cache"))
     s.run(f, "addons:destroy cf-cache -a cf-addons --confirm cf-addons", lambda: s.get("/addons/cf-cache"))
@@ -301,6 +306,10 @@ def test_addons_are_created_with_an_attachment_name_listed_attached_resized_and_
     assert "Attachments:  cf-addons::CACHE" in f["addons:info"].out
     assert [a["name"] for a in f["addons:attach"].effect] == ["SHARED"]
     assert f["addons:detach"].effect == []
+    assert f["addons:rename"].effect["name"] == "cf-kv"
+    assert "heroku-redis" in f["addons:services"].out
+    assert "heroku-redis:premium-0" in f["addons:plans"].out
+    assert "https://devcenter.heroku.com/articles/heroku-redis" in f["addons:docs"].out
     assert f["addons:upgrade"].effect["plan"]["name"] == "heroku-redis:premium-0"
     assert f["addons:downgrade"].effect["plan"]["name"] == "heroku-redis:mini"
     assert f["addons:destroy"].effect == 404
@@ -378,7 +387,7 @@ def test_a_pipeline_is_created_joined_shown_and_promoted_and_access_is_granted_a
 
 def test_every_command_family_ran(families: dict[str, Family]) -> None:
     assert sorted(families) == sorted(FAMILIES)
-    assert sum(len(f.ran) for f in families.values()) == 65
+    assert sum(len(f.ran) for f in families.values()) == 70
 
 
 # --- what the CLI exchanged, against Heroku's schema -----------------------------------------------

@@ -181,6 +181,8 @@ TOLERATED_REQUEST_DEVIATIONS: dict[tuple[str, str], tuple[str, ...]] = {
     # The Heroku CLI (`ps:scale`) and provider v5.2.10 send the legacy top-level `size`; the
     # schema's batch item forbids extra properties, but Heroku accepts it.
     ("PATCH", "/apps/{}/formation"): ("size",),
+    # `heroku addons:rename` sends only the new `name`; the schema requires `plan`, Heroku does not.
+    ("PATCH", "/apps/{}/addons/{}"): ("'plan' is a required property",),
     # The Heroku CLI resolves add-ons and attachments with `"app": null` (and `addon_service`) when
     # it has none to give.
     ("POST", "/actions/addons/resolve"): ("app: None", "addon_service: None"),

@@ -98,6 +98,48 @@ async def test_patch_with_an_empty_plan_only_renames(sandbox_client: httpx.Async
     assert (await sandbox_client.get("/addons/r1")).status_code == 404
 
 
+async def test_a_name_alone_renames_as_heroku_addons_rename_sends_it_but_an_empty_patch_is_422(
+    sandbox_client: httpx.AsyncClient,
+) -> None:
+    await new_app(sandbox_client, "shop-staging")
+    await sandbox_client.post("/apps/shop-staging/addons", json={"plan": "heroku-redis:mini", "name": "r1"})
+
+    renamed = await ok(sandbox_client.patch("/apps/shop-staging/addons/r1", json={"name": "r2"}))
+    empty = await sandbox_client.patch("/apps/shop-staging/addons/r2", json={})
+
+    assert (renamed["name"], renamed["plan"]["name"]) == ("r2", "heroku-redis:mini")
+    assert (empty.status_code, empty.json()["message"]) == (422, "Invalid params: plan: Field required.")
+
+
+async def test_the_marketplace_lists_the_services_the_sandbox_provisions_with_their_plans(
+    sandbox_client: httpx.AsyncClient,
+) -> None:
+    services = await ok(sandbox_client.get("/addon-services"))
+    redis = await ok(sandbox_client.get("/addon-services/heroku-redis"))
+    plans = await ok(sandbox_client.get("/addon-services/heroku-redis/plans"))
+    by_id = await ok(sandbox_client.get(f"/plans/{plans[1]['id']}"))
+    unknown = await sandbox_client.get("/addon-services/heroku-kafka")
+    bare = await sandbox_client.get("/plans/heroku-redis")
+
+    assert sorted(s["name"] for s in services) == [
+        "heroku-postgresql",
+        "heroku-redis",
+        "mongolab",
+        "newrelic",
+        "papertrail",
+        "sentry",
+    ]
+    assert (redis["human_name"], redis["state"]) == ("Heroku Key-Value Store", "ga")
+    assert [(p["name"], p["default"], p["price"]["cents"]) for p in plans] == [
+        ("heroku-redis:mini", True, 0),
+        ("heroku-redis:premium-0", False, 0),
+        ("heroku-redis:premium-1", False, 0),
+    ]
+    assert by_id == plans[1]
+    assert (unknown.status_code, unknown.json()["resource"]) == (404, "add-on-service")
+    assert bare.status_code == 404
+
+
 async def test_a_plan_change_makes_a_release_and_another_service_is_refused(sandbox_client: httpx.AsyncClient) -> None:
     await new_app(sandbox_client, "shop-staging")
     await sandbox_client.post("/apps/shop-staging/addons", json={"plan": "heroku-redis:mini", "name": "r1"})

@@ -47,7 +47,8 @@ class AddonCreate(Body):
 
 
 class AddonUpdate(Body):
-    plan: Identity
+    # The schema requires `plan`, but Heroku takes a rename alone: `heroku addons:rename` sends only `name`.
+    plan: Identity | None = None
     name: str | None = None
 
 
@@ -132,6 +133,8 @@ async def info_for_app(request: Request) -> Response:
 
 async def update(request: Request) -> Response:
     body = await read_body(request, AddonUpdate)
+    if body.plan is None and body.name is None:
+        raise invalid("Invalid params: plan: Field required.")
     _check_name(body.name)
     sandbox = sandbox_of(request)
     with sandbox.tx() as tx:
