@@ -99,6 +99,8 @@ def apps_family(s: Session) -> Family:
     s.run(f, "apps:info -a cf-apps-one", key="apps:info")
     s.run(f, "info -a cf-apps-one", key="info")
     s.run(f, "regions")
+    s.run(f, "auth:whoami", key="auth:whoami")
+    s.run(f, "certs -a cf-apps-one", key="certs")
     s.run(f, "apps:rename cf-apps-two -a cf-apps-one", lambda: s.get("/apps/cf-apps-two"), key="apps:rename")
     s.run(f, "stack:set heroku-24 -a cf-apps-two", lambda: s.get("/apps/cf-apps-two"), key="stack:set")
     s.run(f, "maintenance:on -a cf-apps-two", lambda: s.get("/apps/cf-apps-two"), key="maintenance:on")
@@ -151,6 +153,7 @@ def domains_family(s: Session) -> Family:
     s.run(f, "apps:create cf-domains")
     s.run(f, "domains:add www.cf.example.com -a cf-domains", lambda: s.get("/apps/cf-domains/domains"))
     s.run(f, "domains -a cf-domains", key="domains")
+    s.run(f, "domains:info www.cf.example.com -a cf-domains", key="domains:info")
     s.run(f, "certs:auto:enable -a cf-domains", lambda: s.get("/apps/cf-domains"))
     s.run(f, "certs:auto -a cf-domains", key="certs:auto")
     s.run(f, "domains:remove www.cf.example.com -a cf-domains", lambda: s.get("/apps/cf-domains/domains"))
@@ -229,6 +232,14 @@ def pipelines_and_access_family(s: Session) -> Family:
         "access:remove bob@example.com -a cf-pipe-production",
         lambda: s.get("/apps/cf-pipe-production/collaborators"),
     )
+    s.run(
+        f,
+        "pipelines:update -a cf-pipe-production --stage staging",
+        lambda: s.get("/apps/cf-pipe-production/pipeline-couplings"),
+    )
+    s.run(f, "pipelines:remove -a cf-pipe-production", lambda: s.get("/apps/cf-pipe-production/pipeline-couplings"))
+    s.run(f, "pipelines:rename cf-pipe cf-pipe-two", lambda: s.get("/pipelines/cf-pipe-two"))
+    s.run(f, "pipelines:destroy cf-pipe-two", lambda: s.get("/apps/cf-pipe-staging/pipeline-couplings"))
     return f
 
 
@@ -273,6 +284,8 @@ def test_apps_are_created_listed_renamed_restacked_put_in_maintenance_and_destro
     assert "cf-apps-one" in [a["name"] for a in f["apps"].effect]
     assert "cf-apps-one" in f["apps"].out
     assert "Region:         eu" in f["apps:info"].out
+    assert f["auth:whoami"].out == "sandbox@example.com\n"
+    assert "has no SSL certificates" in f["certs"].out
     assert f["info"].out == f["apps:info"].out
     assert [line.split()[0] for line in f["regions"].out.splitlines()[2:4]] == ["eu", "us"]
     assert f["apps:rename"].effect["name"] == "cf-apps-two"
@@ -321,6 +334,7 @@ def test_domains_are_added_listed_given_acm_and_removed(families: dict[str, Fami
     assert succeeded(f) == every_zero(f), {k: r.err for k, r in f.ran.items() if r.code}
     assert [d["hostname"] for d in f["domains:add"].effect if d["kind"] == "custom"] == ["www.cf.example.com"]
     assert "www.cf.example.com" in f["domains"].out
+    assert "kind:       custom" in f["domains:info"].out
     assert f["certs:auto:enable"].effect["acm"] is True
     assert "www.cf.example.com" in f["certs:auto"].out
     assert [d["kind"] for d in f["domains:remove"].effect] == ["heroku"]
@@ -383,11 +397,15 @@ def test_a_pipeline_is_created_joined_shown_and_promoted_and_access_is_granted_a
     assert "owner" in f["access"].out
     assert [c["user"]["email"] for c in f["access:add"].effect] == ["sandbox@example.com", "bob@example.com"]
     assert [c["role"] for c in f["access:remove"].effect] == ["owner"]
+    assert f["pipelines:update"].effect["stage"] == "staging"
+    assert f["pipelines:remove"].effect == 404
+    assert f["pipelines:rename"].effect["name"] == "cf-pipe-two"
+    assert f["pipelines:destroy"].effect == 404
 
 
 def test_every_command_family_ran(families: dict[str, Family]) -> None:
     assert sorted(families) == sorted(FAMILIES)
-    assert sum(len(f.ran) for f in families.values()) == 70
+    assert sum(len(f.ran) for f in families.values()) == 77
 
 
 # --- what the CLI exchanged, against Heroku's schema -----------------------------------------------
