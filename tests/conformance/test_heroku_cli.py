@@ -12,6 +12,7 @@ CLI fails this module; elsewhere it is skipped with that command.
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -455,3 +456,15 @@ def test_every_body_the_cli_sent_and_the_sandbox_accepted_is_one_heroku_accepts(
 
     assert problems == []
     assert checked >= 30
+
+
+def test_the_cli_never_touched_this_repository_s_git_remotes(families: dict[str, Family]) -> None:
+    remotes = subprocess.run(
+        ["git", "remote"],  # noqa: S607 - git from PATH, as a developer runs it
+        cwd=Path(__file__).parent,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert "heroku" not in remotes.stdout.split()
