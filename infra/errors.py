@@ -33,7 +33,8 @@ The tree::
         ├── PromotionBlocked        the pre-flight gate refused; nothing was changed (exit 4)
         ├── PromotionDeclined       no --yes, or "no" at the prompt; nothing was changed (exit 7)
         ├── PromotionRolledBack     post-flight failed; production was rolled back and is healthy (exit 5)
-        └── ProductionNeedsAttention promotion or rollback failed; a person must act (exit 6)
+        ├── ProductionNeedsAttention promotion or rollback failed; a person must act (exit 6)
+        └── PromotionLocked         another promotion of the pipeline is running; nothing was changed (exit 9)
 
 Library code raises; only the CLI turns an error into an exit code, through `exit_code`.
 Foreign exceptions (pydantic, yaml, httpx) are translated once, at the seam that meets them.
@@ -57,6 +58,8 @@ class ExitCode(IntEnum):
     ROLLED_BACK = 5
     NEEDS_ATTENTION = 6
     DECLINED = 7
+    ROLLED_BACK_AS_ASKED = 8
+    LOCKED = 9
 
     @property
     def meaning(self) -> str:
@@ -72,6 +75,8 @@ _EXIT_MEANINGS: dict[ExitCode, str] = {
     ExitCode.ROLLED_BACK: "promotion failed post-flight; production was rolled back and is healthy",
     ExitCode.NEEDS_ATTENTION: "promotion or rollback failed; production needs a person",
     ExitCode.DECLINED: "declined: no --yes or 'no' at the prompt; nothing was changed",
+    ExitCode.ROLLED_BACK_AS_ASKED: "rolled back as asked (--rollback): production runs its previous release, healthy",
+    ExitCode.LOCKED: "another promotion of this pipeline is running (its lock names it); nothing was changed",
 }
 
 
@@ -322,3 +327,9 @@ class PromotionRolledBack(PromotionError):
 
 class ProductionNeedsAttention(PromotionError):
     exit_code = ExitCode.NEEDS_ATTENTION
+
+
+class PromotionLocked(PromotionError):
+    """Another promotion of the same pipeline holds its lock; nothing was changed."""
+
+    exit_code = ExitCode.LOCKED

@@ -47,19 +47,22 @@ with --rollback, or closes the journal with --resolve once a person has settled 
 """
 
 
-PROMOTION_EXITS = (
-    ExitCode.OK,
-    ExitCode.ERROR,
-    ExitCode.BLOCKED,
-    ExitCode.ROLLED_BACK,
-    ExitCode.NEEDS_ATTENTION,
-    ExitCode.DECLINED,
-)
+# What each exit code means for a promotion (verify's wording of 0, "every check passed", is not promote's).
+PROMOTION_EXITS: dict[ExitCode, str] = {
+    ExitCode.OK: "promoted and verified, already up to date, a dry run or status report, or closed by --resolve",
+    ExitCode.ERROR: "error: bad input or an API failure before anything was written",
+    ExitCode.BLOCKED: ExitCode.BLOCKED.meaning,
+    ExitCode.ROLLED_BACK: ExitCode.ROLLED_BACK.meaning,
+    ExitCode.NEEDS_ATTENTION: ExitCode.NEEDS_ATTENTION.meaning,
+    ExitCode.DECLINED: "declined: no --yes, 'no' at the prompt, or no terminal to ask; nothing was changed",
+    ExitCode.ROLLED_BACK_AS_ASKED: ExitCode.ROLLED_BACK_AS_ASKED.meaning,
+    ExitCode.LOCKED: ExitCode.LOCKED.meaning,
+}
 EPILOG = (
     "examples:\n  heroku-stack promote --dry-run\n  heroku-stack promote --yes\n  heroku-stack promote --status\n\n"
     "API: HEROKU_API_URL and HEROKU_API_KEY (or netrc), as every command; health checks go to\n"
     "HEROKU_STACK_ROUTER_URL when set (the local sandbox).\n\nexit codes:\n"
-    + "\n".join(f"  {code.value}  {code.meaning}" for code in PROMOTION_EXITS)
+    + "\n".join(f"  {code.value}  {meaning}" for code, meaning in PROMOTION_EXITS.items())
 )
 
 
@@ -199,13 +202,13 @@ async def open_env(
             await opened.aclose()
 
 
-def prompt_confirm(*, yes: bool, stdin: TextIO, stdout: TextIO) -> Confirm:
-    """--yes answers yes; otherwise ask on a terminal; a non-interactive stdin without --yes answers no."""
+def prompt_confirm(*, yes: bool, stdin: TextIO | None, stdout: TextIO) -> Confirm:
+    """--yes answers yes; otherwise ask on a terminal; a non-interactive or closed stdin without --yes answers no."""
 
     def confirm(question: str) -> bool:
         if yes:
             return True
-        if not stdin.isatty():
+        if stdin is None or stdin.closed or not stdin.isatty():
             print(f"{question} Refusing: stdin is not interactive and --yes was not given.", file=stdout)
             return False
         print(f"{question} [y/N] ", end="", flush=True, file=stdout)

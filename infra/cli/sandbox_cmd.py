@@ -51,6 +51,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     faults.add_argument("--drop-rate", type=float, default=0.0, help="share of connections dropped mid-answer (0..1)")
     faults.add_argument("--drop-burst", type=int, default=0, help="drop the next N connections")
     faults.add_argument(
+        "--drop-match",
+        default="",
+        metavar="REGEX",
+        help="only requests whose 'METHOD /path' matches use up --drop-burst",
+    )
+    faults.add_argument(
         "--drop-after-apply-burst",
         type=int,
         default=0,
@@ -116,6 +122,7 @@ def run(args: argparse.Namespace) -> ExitCode:
             retry_after=args.retry_after,
             drop_rate=args.drop_rate,
             drop_burst=args.drop_burst,
+            drop_match=args.drop_match,
             drop_after_apply_burst=args.drop_after_apply_burst,
             drop_after_apply_match=args.drop_after_apply_match,
             fail_promotion_targets=tuple(args.fail_promotion_target),

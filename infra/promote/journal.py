@@ -54,6 +54,7 @@ class Outcome(StrEnum):
     ABANDONED = "abandoned"  # interrupted before any write; nothing written
     FAILED = "failed"  # the promotion failed and production is unchanged
     ROLLED_BACK = "rolled-back"  # post-flight failed; production was rolled back and is healthy
+    ROLLED_BACK_AS_ASKED = "rolled-back-as-asked"  # --rollback; production was rolled back and is healthy
     NEEDS_ATTENTION = "needs-attention"  # production is not where it should be; a person must act
     RESOLVED = "resolved"  # a person settled production by hand and closed the journal
 
@@ -70,6 +71,7 @@ _EXIT_CODES = {
     Outcome.ABANDONED: ExitCode.ERROR,
     Outcome.FAILED: ExitCode.NEEDS_ATTENTION,
     Outcome.ROLLED_BACK: ExitCode.ROLLED_BACK,
+    Outcome.ROLLED_BACK_AS_ASKED: ExitCode.ROLLED_BACK_AS_ASKED,
     Outcome.NEEDS_ATTENTION: ExitCode.NEEDS_ATTENTION,
     Outcome.RESOLVED: ExitCode.OK,
 }
@@ -115,6 +117,9 @@ class AppPromotion:
     source_release: ReleaseRef
     previous_release: ReleaseRef  # production's current release before the promotion
     promotion_id: str | None = None
+    # The POST went out but its answer was lost (dropped, timed out, 5xx): Heroku may have applied it.
+    # Never sent again for this journal; where production is decides.
+    answer_lost: bool = False
     target_status: str | None = None  # pending | succeeded | failed, from promotion-targets
     error_message: str | None = None
     promoted_release: ReleaseRef | None = None
@@ -149,7 +154,7 @@ class Journal:
     def wrote(self) -> bool:
         """True once a write to production may have been sent."""
         return self.phase in (Phase.PROMOTING, Phase.PROMOTED, Phase.ROLLING_BACK) or any(
-            a.promotion_id or a.rollback_requested for a in self.apps
+            a.promotion_id or a.answer_lost or a.rollback_requested for a in self.apps
         )
 
     def to_json(self) -> dict[str, Any]:

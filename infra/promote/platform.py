@@ -100,11 +100,14 @@ class PromotionReads:
             raise ValueError("PromotionReads needs a read-only client")
         self.client = client
 
+    async def newest_releases(self, app: str) -> list[Release]:
+        """The app's ten newest releases, newest first."""
+        newest = await self.client.get_list(f"/apps/{app}/releases", sort="version", order="desc", limit=10)
+        return [_release(r) for r in newest]
+
     async def current_release(self, app: str) -> Release | None:
         """The release the app runs (`current`), from its ten newest; None for an app without one."""
-        newest = await self.client.get_list(f"/apps/{app}/releases", sort="version", order="desc", limit=10)
-        releases = [_release(r) for r in newest]
-        return next((r for r in releases if r.current), None)
+        return next((r for r in await self.newest_releases(app) if r.current), None)
 
     async def release(self, app: str, release_id: str) -> Release:
         return _release(await self.client.get(f"/apps/{app}/releases/{release_id}"))

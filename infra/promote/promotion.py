@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from infra.errors import ServerError, TransportError
 from infra.promote.journal import AppPromotion, Phase, ReleaseRef
 from infra.promote.platform import PromotionWrites, Release, promotion_body
 from infra.promote.session import Session, poll_pause
@@ -51,12 +52,34 @@ class AppState:
         return f"{where}, which runs neither its previous build nor staging's"
 
 
+class ProductionMoved(Exception):
+    """Production's current release is not the one the gate saw: another promotion or deploy got there first."""
+
+
+class AnswerLost(Exception):
+    """A promotion was sent, its answer lost, and production did not show it by the deadline."""
+
+
 async def start(session: Session, writes: PromotionWrites, apps: list[AppPromotion]) -> None:
-    """POST one pipeline promotion per app pair, journaling the intent before and the id after each."""
+    """POST one pipeline promotion per app pair, journaling the intent before and the id after each.
+
+    Before each POST, production's current release must still be the one the gate saw (two
+    machines can race past their own locks). A POST whose answer is lost is never sent again:
+    Heroku is asked whether it happened (`find_promoted_release`) before anything else.
+    """
     journal = session.journal
     assert journal.pipeline_id is not None
     async with session.step("promote") as step:
         for app in apps:
+            if app.promotion_id is not None or app.answer_lost:
+                continue
+            current = await session.reads.current_release(app.target_app)
+            if current is None or current.ref.id != app.previous_release.id:
+                now = f"v{current.ref.version}" if current else "no release"
+                raise ProductionMoved(
+                    f"{app.target_app} is on {now}, not v{app.previous_release.version} as the gate saw: another "
+                    "promotion or deploy ran since, so no promotion was sent for it"
+                )
             journal.phase = Phase.PROMOTING
             session.save()
             body = promotion_body(
@@ -65,13 +88,52 @@ async def start(session: Session, writes: PromotionWrites, apps: list[AppPromoti
                 source_release_id=app.source_release.id,
                 target_app_id=app.target_app_id,
             )
-            app.promotion_id = await writes.create_promotion(body)
+            try:
+                app.promotion_id = await writes.create_promotion(body)
+            except (TransportError, ServerError) as err:
+                app.answer_lost = True
+                session.save()
+                session.out(
+                    f"  promotion of {app.target_app}: the answer was lost ({err}); asking Heroku what happened"
+                )
+                await _settle_lost_answer(session, app)
+                continue
             app.target_status = "pending"
             session.save()
             session.out(
                 f"  promotion {app.promotion_id}: {app.source_app} v{app.source_release.version} -> {app.target_app}"
             )
-        step.detail = ", ".join(f"{a.key}: {a.promotion_id}" for a in apps)
+        step.detail = ", ".join(f"{a.key}: {a.promotion_id or 'answer lost'}" for a in apps)
+
+
+async def _settle_lost_answer(session: Session, app: AppPromotion) -> None:
+    found = await find_promoted_release(session, app)
+    if found is None:
+        raise AnswerLost(
+            f"the promotion of {app.target_app} got no answer and production showed no new release of staging's "
+            f"build within {session.timing.promotion_deadline:.0f}s"
+        )
+    app.target_status, app.promoted_release = "succeeded", found
+    session.save()
+    session.out(f"  {app.target_app}: Heroku did promote it (v{found.version} runs staging's build)")
+
+
+async def find_promoted_release(session: Session, app: AppPromotion) -> ReleaseRef | None:
+    """Production's release of staging's build newer than the one the gate saw, waited for until the deadline.
+
+    A pipeline promotion shows as a release carrying the source slug; nothing else lists promotions.
+    """
+    clock, timing = session.clock, session.timing
+    deadline = clock.monotonic() + timing.promotion_deadline
+    attempt = 0
+    while True:
+        for release in await session.reads.newest_releases(app.target_app):
+            newer = release.ref.version > app.previous_release.version
+            if newer and release.ref.slug_id == app.source_release.slug_id and release.status != "failed":
+                return release.ref
+        if not await poll_pause(clock, timing, attempt, deadline):
+            return None
+        attempt += 1
 
 
 async def await_targets(session: Session, apps: list[AppPromotion]) -> list[AppPromotion]:

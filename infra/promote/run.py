@@ -3,7 +3,10 @@
 `promote(request, ...)` returns a `PromotionResult` when production ends where it should
 (promoted and healthy, already up to date, a dry run, a status report) and raises the
 `PromotionError` whose exit code says what happened otherwise: `PromotionBlocked`,
-`PromotionDeclined`, `PromotionRolledBack`, `ProductionNeedsAttention`.
+`PromotionDeclined`, `PromotionRolledBack`, `ProductionNeedsAttention`, `PromotionLocked`.
+
+Every run that may write holds the pipeline's lock (`infra.promote.lock`) from before it reads
+the journals until it ends, so a second run never resumes the journal of one still alive.
 
 Before anything else it looks for an open journal for the same stack pair: a promotion
 that was interrupted (Ctrl-C, a crash, a lost session) or left needing attention. It says
@@ -30,8 +33,9 @@ from infra.errors import (
     PromotionRolledBack,
 )
 from infra.promote import promotion, render
-from infra.promote.allowlist import load_policy
+from infra.promote.allowlist import LoadedPolicy, load_policy
 from infra.promote.journal import AppPromotion, Journal, JournalStore, Outcome, Phase
+from infra.promote.lock import PipelineLock
 from infra.promote.platform import PromotionReads, PromotionWrites, RequestRecorder
 from infra.promote.preflight import run_preflight
 from infra.promote.rollback import CAVEAT, RollbackFailed, needing_rollback, roll_back
@@ -101,6 +105,22 @@ async def promote(request: PromoteRequest, env: PromoteEnv, confirm: Confirm) ->
         load_stack(request.target_stack, request.project_dir, passphrase=request.passphrase),
     )
     policy = load_policy(request.project_dir, request.policy_path)  # a bad policy fails before any API call
+    if request.dry_run or request.action == "status":  # they write nothing, so they may look while a run works
+        return await _promote_locked(request, env, confirm, source, target, policy)
+    with PipelineLock(request.journal_dir, source.pipeline, iso(env.clock)) as lock:
+        if lock.stale_note:
+            env.out(lock.stale_note)
+        return await _promote_locked(request, env, confirm, source, target, policy)
+
+
+async def _promote_locked(
+    request: PromoteRequest,
+    env: PromoteEnv,
+    confirm: Confirm,
+    source: StackSpec,
+    target: StackSpec,
+    policy: LoadedPolicy,
+) -> PromotionResult:
     store = JournalStore(request.journal_dir)
     unfinished = store.open_for(request.source_stack, request.target_stack)
     if unfinished is not None:
@@ -156,9 +176,24 @@ async def _promote_and_verify(session: Session, target: StackSpec) -> PromotionR
     apps = session.journal.apps
     try:
         await promotion.start(session, session.open_writes(), apps)
+    except promotion.ProductionMoved as err:
+        if not session.journal.wrote:
+            _close(session, Outcome.BLOCKED, f"{err}. Nothing was changed; run the promotion again to gate it afresh.")
+            raise PromotionBlocked(session.journal.message) from None
+        return await _settle(session, target, [str(err)])
+    except promotion.AnswerLost as err:
+        states = await promotion.where_production_is(session, apps)
+        _attention(session, [str(err) + ".", *render.state_lines(states), *_LOST_ANSWER_ADVICE])
     except HerokuError as err:
         return await _settle(session, target, [f"POST /pipeline-promotions failed: {err}"])
     return await _await_and_verify(session, target, apps)
+
+
+_LOST_ANSWER_ADVICE = (
+    "Heroku may still apply it; this promotion will never be sent again. Do not promote by hand.",
+    "Run `heroku-stack promote --status` to see where production stands, then `heroku-stack promote` to resume "
+    "(it asks Heroku again before deciding), or `--rollback` / `--resolve`.",
+)
 
 
 async def _await_and_verify(session: Session, target: StackSpec, apps: list[AppPromotion]) -> PromotionResult:
@@ -221,8 +256,9 @@ async def _settle(session: Session, target: StackSpec, why: list[str]) -> Promot
 
 
 async def _roll_back_and_check(
-    session: Session, target: StackSpec, apps: list[AppPromotion], why: list[str]
+    session: Session, target: StackSpec, apps: list[AppPromotion], why: list[str], *, asked: bool = False
 ) -> PromotionResult:
+    """Roll `apps` back and check production's health; `asked` (--rollback) makes success an outcome, not an error."""
     try:
         problems = await roll_back(session, apps)
     except RollbackFailed as err:
@@ -238,6 +274,8 @@ async def _roll_back_and_check(
         _attention(
             session, [*why, f"rolled back ({rolled}) but production is still unhealthy:", *check.problems, CAVEAT]
         )
+    if asked:
+        return _done(session, Outcome.ROLLED_BACK_AS_ASKED, "\n".join([f"rolled back and healthy: {rolled}", CAVEAT]))
     _close(session, Outcome.ROLLED_BACK, "\n".join([*why, f"rolled back and healthy: {rolled}", CAVEAT]))
     raise PromotionRolledBack(session.journal.message)
 
@@ -274,17 +312,28 @@ async def _resume(
             return _done(
                 session, Outcome.RESOLVED, "production already runs its previous releases; nothing to roll back"
             )
-        why = "rollback asked for by --rollback" if request.action == "rollback" else "an interrupted rollback resumed"
-        return await _guarded(session, _roll_back_and_check(session, target, apps, [why]))
+        asked = request.action == "rollback"
+        why = "rollback asked for by --rollback" if asked else "an interrupted rollback resumed"
+        return await _guarded(session, _roll_back_and_check(session, target, apps, [why], asked=asked))
     if journal.phase == Phase.PROMOTING:
-        for state in states:  # a promotion POST whose answer was lost: judge by where production is
-            app = state.app
-            if app.promotion_id is None:
-                app.target_status = "succeeded" if state.moved and state.runs_source_slug else "failed"
-                app.error_message = None if app.target_status == "succeeded" else "the request got no answer"
-                app.promoted_release = state.current.ref if state.moved and state.current else None
-        return await _guarded(session, _await_and_verify(session, target, journal.apps))
+        return await _guarded(session, _resume_promoting(session, target, states))
     return await _guarded(session, _postflight(session, target, journal.apps))
+
+
+async def _resume_promoting(session: Session, target: StackSpec, states: list[promotion.AppState]) -> PromotionResult:
+    """Judge each app whose promotion has no id by where production is; nothing is ever sent again."""
+    for state in states:
+        app = state.app
+        if app.promotion_id is not None or app.target_status in promotion.FINAL_TARGET:
+            continue
+        found = state.current.ref if state.moved and state.runs_source_slug and state.current else None
+        if found is None and app.answer_lost:  # sent, answer lost: Heroku may still be applying it
+            found = await promotion.find_promoted_release(session, app)
+        app.target_status = "succeeded" if found else "failed"
+        app.error_message = None if found else "the request got no answer and production never showed it"
+        app.promoted_release = found
+    session.save()
+    return await _await_and_verify(session, target, session.journal.apps)
 
 
 async def _guarded(session: Session, work: Coroutine[Any, Any, PromotionResult]) -> PromotionResult:

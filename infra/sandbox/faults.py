@@ -42,13 +42,15 @@ class Faults(BaseModel):
     retry_after: float | None = Field(default=None, ge=0, le=86_400, allow_inf_nan=False)
     drop_rate: float = Field(default=0.0, ge=0.0, le=1.0)
     drop_burst: int = Field(default=0, ge=0)
+    # A regular expression searched in "METHOD /path": only matching requests use up `drop_burst`.
+    drop_match: str = Field(default="", max_length=500)
     drop_after_apply_burst: int = Field(default=0, ge=0)
     # A regular expression searched in "METHOD /path"; only writes (not GET/HEAD) ever match.
     drop_after_apply_match: str = Field(default="", max_length=500)
     fail_promotion_targets: tuple[str, ...] = ()
     seed: int | None = None
 
-    @field_validator("drop_after_apply_match")
+    @field_validator("drop_match", "drop_after_apply_match")
     @classmethod
     def _compiles(cls, value: str) -> str:
         try:
@@ -98,7 +100,7 @@ class FaultInjector:
         with self._lock:
             f = self._faults
             latency = f.latency_ms / 1000
-            if f.drop_burst:
+            if f.drop_burst and re.search(f.drop_match, f"{method} {path}"):
                 self._faults = f.model_copy(update={"drop_burst": f.drop_burst - 1})
                 return Decision(latency, Fault.DROP)
             if f.drop_after_apply_burst and _is_write_matching(method, path, f.drop_after_apply_match):

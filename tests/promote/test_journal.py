@@ -111,6 +111,7 @@ def test_each_outcome_maps_to_its_exit_code() -> None:
         "abandoned": ExitCode.ERROR,
         "failed": ExitCode.NEEDS_ATTENTION,
         "rolled-back": ExitCode.ROLLED_BACK,
+        "rolled-back-as-asked": ExitCode.ROLLED_BACK_AS_ASKED,
         "needs-attention": ExitCode.NEEDS_ATTENTION,
         "resolved": ExitCode.OK,
     }

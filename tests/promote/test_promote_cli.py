@@ -67,3 +67,32 @@ def test_promote_without_yes_on_a_pipe_exits_declined_with_no_write(
         "error: declined at the prompt (or no --yes); nothing was changed\n",
     )
     assert writes_seen(sandbox_state) == []
+
+
+def test_promote_with_stdin_closed_is_a_refusal_with_no_write_not_a_crash(
+    heroku_env: str,
+    sandbox_state: Sandbox,
+    promote_project: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    deploy_over_loopback(heroku_env, promote_project)
+    sandbox_state.requests.clear()
+    monkeypatch.setattr(sys, "stdin", None)  # what `0<&-` gives Python
+
+    code = main(["promote", "--project-dir", str(promote_project)])
+
+    assert code == ExitCode.DECLINED
+    assert "Refusing: stdin is not interactive and --yes was not given." in capsys.readouterr().out
+    assert writes_seen(sandbox_state) == []
+
+
+def test_promote_help_describes_promote_s_own_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["promote", "--help"])
+
+    text = capsys.readouterr().out
+    assert "every check passed" not in text
+    assert "  0  promoted and verified" in text
+    assert "  8  rolled back as asked (--rollback)" in text
+    assert "  9  another promotion of this pipeline is running" in text

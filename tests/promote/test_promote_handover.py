@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from infra.errors import ProductionNeedsAttention, PromotionDeclined, PromotionRolledBack
+from infra.errors import ExitCode, ProductionNeedsAttention, PromotionDeclined
 from infra.promote.journal import Outcome, Phase
 from infra.promote.rollback import CAVEAT
 from tests.fixtures.promote import Deployed, Rig
@@ -54,18 +54,18 @@ async def test_rollback_of_an_unfinished_promotion_returns_production_to_its_pre
     deployed = await left_promoted_and_failing(rig, set_app_http)
     set_app_http(PRODUCTION)  # healthy again, whatever build it runs
 
-    with pytest.raises(PromotionRolledBack) as caught:
-        await rig.promote(action="rollback")
+    result = await rig.promote(action="rollback")
 
     production = await rig.current_release(PRODUCTION)
-    assert str(caught.value).splitlines() == [
-        "rollback asked for by --rollback",
-        "rolled back and healthy: shopsentiment-production v9",
-        CAVEAT,
-    ]
+    # Asked for and done: its own outcome (exit 8), not the failure a post-flight rollback is.
+    assert (result.outcome, result.outcome.exit_code if result.outcome else None) == (
+        Outcome.ROLLED_BACK_AS_ASKED,
+        ExitCode.ROLLED_BACK_AS_ASKED,
+    )
+    assert result.message.splitlines() == ["rolled back and healthy: shopsentiment-production v9", CAVEAT]
     assert (production["version"], production["slug"]["id"]) == (9, deployed.production_slug)
     assert rig.writes() == [("POST", f"/apps/{PRODUCTION}/releases", 201)]
-    assert rig.journal().outcome == Outcome.ROLLED_BACK
+    assert rig.journal().outcome == Outcome.ROLLED_BACK_AS_ASKED
 
 
 async def test_resolve_closes_an_unfinished_promotion_without_touching_heroku(

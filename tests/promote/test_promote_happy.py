@@ -47,7 +47,11 @@ async def test_every_request_is_journaled_under_its_step_with_herokus_request_id
     journaled = [(r.method, r.path, r.request_id) for s in journal.steps for r in s.requests]
     promote_step = next(s for s in journal.steps if s.name == "promote")
     assert journaled == logged
-    assert [(r.method, r.path, r.status) for r in promote_step.requests] == [("POST", "/pipeline-promotions", 201)]
+    # Production is read again right before the POST: another machine may have promoted since the gate.
+    assert [(r.method, r.path, r.status) for r in promote_step.requests] == [
+        ("GET", "/apps/shopsentiment-production/releases", 200),
+        ("POST", "/pipeline-promotions", 201),
+    ]
 
 
 async def test_a_dry_run_prints_every_step_and_writes_nothing_not_even_a_journal(rig: Rig) -> None:

@@ -137,6 +137,7 @@ async def test_faults_are_read_and_replaced_through_the_admin_api_without_creden
         "retry_after": None,
         "drop_rate": 0.0,
         "drop_burst": 0,
+        "drop_match": "",
         "drop_after_apply_burst": 0,
         "drop_after_apply_match": "",
         "fail_promotion_targets": ["prod-app"],
@@ -184,6 +185,14 @@ async def test_a_write_dropped_after_apply_takes_effect_though_the_client_never_
     assert config.json() == {"LOG_LEVEL": "DEBUG"}
     assert [(e["method"], e["status"]) for e in log] == [("POST", 201), ("GET", 200), ("PATCH", 0), ("GET", 200)]
     assert (await sandbox_client.get("/__sandbox/faults")).json()["drop_after_apply_burst"] == 0
+
+
+def test_a_drop_burst_with_a_pattern_drops_only_matching_requests() -> None:
+    injector = FaultInjector(Faults(drop_burst=1, drop_match="^POST /pipeline-promotions$"))
+
+    faults = [injector.decide(m, p).fault for m, p in [("GET", "/apps"), ("POST", "/pipeline-promotions")] * 2]
+
+    assert faults == [None, Fault.DROP, None, None]
 
 
 def test_drop_after_apply_fires_only_on_writes_that_match() -> None:
