@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 from pathlib import Path
 
 from infra.spec.loader import PROJECT_FILE
@@ -26,3 +27,28 @@ def project_dir(args: argparse.Namespace) -> Path:
         return given
     cwd = Path.cwd()
     return cwd if (cwd / PROJECT_FILE).exists() else PACKAGE_PROJECT_DIR
+
+
+def seconds(text: str) -> float:
+    """An argparse type: a finite number of seconds above 0 (refuses `nan`, `inf`, 0 and negatives)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not math.isfinite(value) or value <= 0 or value > MAX_SECONDS:
+        raise argparse.ArgumentTypeError(f"{text!r}: give seconds above 0 and at most {MAX_SECONDS:.0f} (one day)")
+    return value
+
+
+def port(text: str) -> int:
+    """An argparse type: a TCP port, 0 (pick a free one) to 65535."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r}: a port is 0 (any free port) to 65535")
+    return value
+
+
+MAX_SECONDS = 86_400.0

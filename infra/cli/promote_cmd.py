@@ -12,7 +12,7 @@ from typing import Any, TextIO
 
 import httpx
 
-from infra.cli.common import add_project_dir, project_dir
+from infra.cli.common import add_project_dir, project_dir, seconds
 from infra.clock import Clock, SystemClock
 from infra.errors import ExitCode
 from infra.heroku import HerokuClient
@@ -110,8 +110,27 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--journal-dir", type=Path, default=None, help=f"where journals go (default: <project>/{DEFAULT_JOURNAL_DIR})"
     )
-    parser.add_argument("--promotion-deadline", type=float, default=Timing.promotion_deadline, metavar="SECONDS")
-    parser.add_argument("--release-deadline", type=float, default=Timing.release_deadline, metavar="SECONDS")
+    parser.add_argument(
+        "--promotion-deadline",
+        type=seconds,
+        default=Timing.promotion_deadline,
+        metavar="SECONDS",
+        help=f"how long a promotion may take on Heroku (default: {Timing.promotion_deadline:.0f})",
+    )
+    parser.add_argument(
+        "--release-deadline",
+        type=seconds,
+        default=Timing.release_deadline,
+        metavar="SECONDS",
+        help=f"how long a new release may stay pending in its release phase (default: {Timing.release_deadline:.0f})",
+    )
+    parser.add_argument(
+        "--health-deadline",
+        type=seconds,
+        default=None,
+        metavar="SECONDS",
+        help="how long the gate and post-flight wait for health (default: each stack's health deadline_seconds)",
+    )
     add_project_dir(parser)
     parser.set_defaults(func=run, action="run")
 
@@ -132,16 +151,20 @@ def run(args: argparse.Namespace) -> ExitCode:
     timing = Timing(promotion_deadline=args.promotion_deadline, release_deadline=args.release_deadline)
     manifests = load_manifests(args.manifest, project=project_name(root), stacks={args.source, args.target})
     confirm = prompt_confirm(yes=args.yes, stdin=sys.stdin, stdout=sys.stdout)
-    result = asyncio.run(_promote(request, timing, manifests, confirm))
+    result = asyncio.run(_promote(request, timing, manifests, confirm, args.health_deadline))
     print(result.message)
     # Outcomes that end in an error are raised as PromotionError and exit through main's boundary.
     return result.outcome.exit_code if result.outcome is not None else ExitCode.OK
 
 
 async def _promote(
-    request: PromoteRequest, timing: Timing, manifests: Mapping[str, Any], confirm: Confirm
+    request: PromoteRequest,
+    timing: Timing,
+    manifests: Mapping[str, Any],
+    confirm: Confirm,
+    health_deadline: float | None,
 ) -> PromotionResult:
-    async with open_env(timing=timing, manifests=manifests) as env:
+    async with open_env(timing=timing, manifests=manifests, health_deadline=health_deadline, progress=_progress) as env:
         return await promote(request, env, confirm)
 
 
@@ -157,6 +180,8 @@ async def open_env(
     health_transport: httpx.AsyncBaseTransport | None = None,
     manifests: Mapping[str, Any] | None = None,
     out: Callable[[str], None] = print,
+    health_deadline: float | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> AsyncIterator[PromoteEnv]:
     """Clients for a promotion: read-only for everything, write mode opened only when a write is due.
 
@@ -193,6 +218,8 @@ async def open_env(
                 manifests=manifests,
                 router_url=resolve_router_url(router_url),
                 health_transport=health_transport,
+                max_wait=health_deadline,
+                progress=progress,
             ),
             out=out,
             timing=timing,
@@ -200,6 +227,11 @@ async def open_env(
     finally:
         for opened in (reader, *writers):
             await opened.aclose()
+
+
+def _progress(line: str) -> None:
+    """While the gate or post-flight waits: what for and how long is left, on stderr like `verify`."""
+    print(line, file=sys.stderr, flush=True)
 
 
 def prompt_confirm(*, yes: bool, stdin: TextIO | None, stdout: TextIO) -> Confirm:

@@ -8,7 +8,7 @@ is healthy; every other failed finding (drift, error, pending) says it is not dr
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import httpx
@@ -26,6 +26,8 @@ class VerificationAdapter:
 
     manifests: stack name -> the `manifest` stack output, so secrets are compared by fingerprint.
     router_url / health_transport: where health requests go (the sandbox in tests and rehearsals).
+    max_wait: caps every check's deadline (`--health-deadline`); None keeps each stack's own.
+    progress: a line each time verification waits (what for, time left), so a promotion is never silent.
     """
 
     def __init__(
@@ -36,12 +38,16 @@ class VerificationAdapter:
         manifests: Mapping[str, Mapping[str, Any]] | None = None,
         router_url: str | None = None,
         health_transport: httpx.AsyncBaseTransport | None = None,
+        max_wait: float | None = None,
+        progress: Callable[[str], None] | None = None,
     ) -> None:
         self._client = client
         self._clock = clock
         self._manifests = dict(manifests or {})
         self._router_url = router_url
         self._health_transport = health_transport
+        self._max_wait = max_wait
+        self._progress = progress
 
     async def verify(self, spec: StackSpec, *, read_also: frozenset[str] = frozenset()) -> StackCheck:
         options = VerifyOptions(
@@ -49,6 +55,8 @@ class VerificationAdapter:
             router_url=self._router_url,
             health_transport=self._health_transport,
             read_also=read_also,
+            max_wait=self._max_wait,
+            progress=None if self._progress is None else self._stack_progress(spec.stack),
         )
         result = await run_verification(spec, self._client, self._clock, options)
         failed = result.failures
@@ -61,6 +69,11 @@ class VerificationAdapter:
             checks=len(result.findings),
             live=result.live,
         )
+
+    def _stack_progress(self, stack: str) -> Callable[[str], None]:
+        progress = self._progress
+        assert progress is not None
+        return lambda line: progress(f"  {stack}: {line}")
 
 
 def _line(finding: Finding) -> str:
