@@ -169,6 +169,11 @@ class AppSpec(Model):
     addons: tuple[AddonSpec, ...] = Field(default=(), strict=False)
     domains: tuple[DomainSpec, ...] = Field(default=(), strict=False)
     acm: bool = False
+    maintenance: bool = Field(
+        default=False,
+        description="whether the app is in maintenance mode (Heroku's router answers every request with its "
+        "maintenance page). The provider cannot set it: verify checks it, and `heroku maintenance:on/off` sets it",
+    )
     formation: dict[ProcessType, FormationSpec] = Field(default_factory=dict)
     drains: tuple[DrainSpec, ...] = Field(default=(), strict=False)
     features: dict[FeatureName, bool] = Field(default_factory=dict)

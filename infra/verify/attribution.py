@@ -19,7 +19,7 @@ from infra.verify.findings import Attribution, Finding
 from infra.verify.live import FetchFailed, LiveApp, LiveRelease
 
 NO_RELEASE = {
-    "app": "app settings (stack, ACM) change without a release",
+    "app": "app settings (stack, ACM, maintenance) change without a release",
     "buildpacks": "buildpack changes make no release (they apply at the next build)",
     "domain": "domain changes make no release",
     "formation": "scaling and resizing make no release",

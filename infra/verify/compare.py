@@ -62,6 +62,7 @@ def _app(t: Target, info: LiveAppInfo) -> list[Finding]:
         ("region", e.region, info.region, (remedies.replace_app(t.stack, "region"),)),
         ("stack", e.stack, info.stack, (remedies.restore(t.stack),)),
         ("acm", _onoff(e.acm), _onoff(info.acm), (remedies.restore(t.stack),)),
+        ("maintenance", _onoff(e.maintenance), _onoff(info.maintenance), remedies.maintenance(e.name, e.maintenance)),
     ):
         if want == got:
             out.append(t.finding("app", (attr,), Outcome.PASS, f"{attr} is {got}", expected=want, actual=got))

@@ -78,6 +78,7 @@ class ExpectedApp:
     health: HealthCheck | None
     stage: str
     pipeline: str
+    maintenance: bool = False
     fingerprint_key: Secret | None = None  # what live values are fingerprinted with, as the manifest's were
 
     @property
@@ -88,7 +89,7 @@ class ExpectedApp:
     def declared_checks(self) -> list[str]:
         """Every check id this app declares, before anything live is known."""
         k = self.key
-        ids = [check_id(k, "app"), *(check_id(k, "app", a) for a in ("region", "stack", "acm"))]
+        ids = [check_id(k, "app"), *(check_id(k, "app", a) for a in ("region", "stack", "acm", "maintenance"))]
         ids += [check_id(k, "config", n) for n in (*self.config, *(s.name for s in self.secrets))]
         ids += [check_id(k, "config", n) for n in self.provided_vars]
         for addon in self.addons:
@@ -185,6 +186,7 @@ def _app(
         region=app.region,
         stack=app.stack,
         acm=app.acm,
+        maintenance=app.maintenance,
         buildpacks=tuple(app.buildpacks),
         config=spec.config_vars(key),
         secrets=secrets,

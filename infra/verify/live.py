@@ -59,6 +59,7 @@ class LiveAppInfo:
     stack: str | None
     acm: bool
     web_url: str | None
+    maintenance: bool = False
     generation: str | None = None  # cedar | fir: Heroku promotes only between apps of one generation
 
 
@@ -145,6 +146,7 @@ def parse_app(raw: Mapping[str, Any]) -> LiveAppInfo:
         stack=_s(raw, "build_stack", "name") or _s(raw, "stack", "name"),
         acm=bool(raw.get("acm")),
         web_url=_s(raw, "web_url"),
+        maintenance=bool(raw.get("maintenance")),
         generation=_s(raw, "generation", "name"),
     )
 

@@ -33,6 +33,12 @@ def restore(stack: str) -> str:
     return f"run `pulumi up --stack {stack}` to restore what the stack declares"
 
 
+def maintenance(app_name: str, expected_on: bool) -> tuple[str, ...]:
+    """The provider cannot set maintenance mode, so `pulumi up` would not restore it: the CLI does."""
+    verb = "on" if expected_on else "off"
+    return (f"`heroku maintenance:{verb} -a {app_name}` (the stack declares it {verb}; `pulumi up` does not set it)",)
+
+
 def waive(check: str) -> str:
     return f"or waive `{check}` in the waivers file, with a reason, an owner and an expiry date"
 

@@ -22,6 +22,7 @@ def test_the_staging_stack_file_alone_declares_these_checks(project_dir: Path) -
         "web/app/region",
         "web/app/stack",
         "web/app/acm",
+        "web/app/maintenance",
         "web/config/LOG_LEVEL",
         "web/config/WTF_CSRF_ENABLED",
         "web/config/MONGODB_DB_NAME",

@@ -40,6 +40,7 @@ async def test_a_clean_staging_deploy_verifies_with_exit_0_and_every_check_liste
                 ),
                 "web/app",
                 "web/app/acm",
+                "web/app/maintenance",
                 "web/app/region",
                 "web/app/stack",
                 "web/buildpacks",

@@ -277,7 +277,7 @@ async def test_a_deleted_app_is_one_missing_finding(
 
     assert drift_of(result) == [("web/app", "missing", "the app is gone, and its release log with it")]
     assert result.findings[0].summary == (
-        "app shopsentiment-staging does not exist on Heroku, so its 33 other checks cannot run"
+        "app shopsentiment-staging does not exist on Heroku, so its 34 other checks cannot run"
     )
     assert result.exit_code is ExitCode.DRIFT
 
@@ -305,7 +305,7 @@ async def test_a_changed_stack_is_changed(
     result = await verify_stack(staging, manifest=deployed.manifest)
 
     assert drift_of(result) == [
-        ("web/app/stack", "changed", NO_RELEASE.format("app settings (stack, ACM) change without a release"))
+        ("web/app/stack", "changed", NO_RELEASE.format("app settings (stack, ACM, maintenance) change without a release"))
     ]
     assert result.findings[0].summary == "stack is heroku-22, expected heroku-24"
 
@@ -317,7 +317,23 @@ async def test_maintenance_mode_fails_the_health_check_with_heroku_s_maintenance
 
     result = await verify_stack(staging, manifest=deployed.manifest, max_wait=10)
 
-    assert drift_of(result) == [("web/health", "changed", NO_RELEASE.format("a health answer is not a change"))]
+    assert drift_of(result) == [
+        (
+            "web/app/maintenance",
+            "changed",
+            NO_RELEASE.format("app settings (stack, ACM, maintenance) change without a release"),
+        ),
+        ("web/health", "changed", NO_RELEASE.format("a health answer is not a change")),
+    ]
+    switched = next(f for f in result.findings if f.check_id == "web/app/maintenance")
+    assert (switched.summary, switched.remedy) == (
+        "maintenance is on, expected off",
+        (
+            "`heroku maintenance:off -a shopsentiment-staging` (the stack declares it off; `pulumi up` does not "
+            "set it)",
+        ),
+    )
+    assert result.exit_code is ExitCode.DRIFT
     health = next(f for f in result.findings if f.check_id == "web/health")
     assert health.summary == (
         f"GET https://{APP}-5afbb7a69f5a.herokuapp.com/health: answered 503, expected 200 "
