@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from infra.verify import remedies
 from infra.verify.findings import Finding, Outcome
-from infra.verify.live import FetchFailed, LiveDrain
+from infra.verify.live import FetchFailed, LiveAppInfo, LiveDrain
 from infra.verify.target import Target
 
 # ACM certificate states Heroku reports while it is still working, and ones that need a person.
@@ -241,7 +241,10 @@ def drains(t: Target) -> list[Finding]:
             )
         )
     subjects = {w.subject for w in e.drains}
-    for index, d in enumerate(live):
+    # Declared at the end of the list, an adopted drain takes the next index the program would give:
+    # after the declared ones and any unmanaged drain before it, never counting add-ons' own drains.
+    next_index = len(e.drains)
+    for d in live:
         if d in matched.values():
             continue
         subject = _unique(d.subject, subjects)
@@ -266,10 +269,11 @@ def drains(t: Target) -> list[Finding]:
                 expected="(not declared)",
                 actual=d.shown,
                 remedy=remedies.unmanaged_drain(
-                    t.project, t.stack, e.key, e.name, d.id, len(e.drains) + index, d.token or d.shown
+                    t.project, t.stack, e.key, e.name, d.id, next_index, d.token or d.shown
                 ),
             )
         )
+        next_index += 1
     return out
 
 
@@ -308,4 +312,22 @@ def features(t: Target) -> list[Finding]:
         outcome = Outcome.PASS if got == want else Outcome.CHANGED
         summary = f"{name} is {got_s}" + ("" if got == want else f", expected {want_s}")
         out.append(t.finding("feature", (name,), outcome, summary, expected=want_s, actual=got_s))
+    # Every app feature is off on a new Heroku app: one switched on that the stack does not declare was
+    # switched on by someone (`heroku features:enable`, `labs:enable`, the dashboard).
+    app_id = t.live.info.id if isinstance(t.live.info, LiveAppInfo) else t.expected.name
+    for name, enabled in sorted(live.items()):
+        if enabled and name not in t.expected.features:
+            out.append(
+                t.finding(
+                    "feature",
+                    (name,),
+                    Outcome.UNMANAGED,
+                    f"{name} is enabled on Heroku but declared nowhere in {t.stack_file} (Heroku's default is off)",
+                    expected="(not declared: off)",
+                    actual="enabled",
+                    remedy=remedies.unmanaged_feature(
+                        t.project, t.stack, t.expected.key, t.expected.name, app_id, name
+                    ),
+                )
+            )
     return out

@@ -108,6 +108,16 @@ def unmanaged_drain(
     )
 
 
+def unmanaged_feature(
+    project: str, stack: str, app_key: str, app_name: str, app_id: str, feature: str
+) -> tuple[str, ...]:
+    return (
+        f"to keep it, declare `{feature}: true` under apps.{app_key}.features in Pulumi.{stack}.yaml, then adopt it: "
+        + _import(project, stack, app_key, "feature", naming.feature(app_key, feature), f"{app_id}:{feature}"),
+        f"or switch it off: `heroku features:disable {feature} -a {app_name}`",
+    )
+
+
 def replace_app(stack: str, what: str) -> str:
     return (
         f"an app's {what} cannot change in place: `pulumi up --stack {stack}` replaces the app "

@@ -171,6 +171,9 @@ def test_an_addon_drain_is_platform_managed_and_a_hand_added_drain_is_unmanaged_
         ("web/drain/logs.example.com", "unmanaged", "https://logs.example.com/...", None),
     ]
     assert "tok3n" not in repr(findings)
+    # Adopted, it would be the stack's first declared drain: the add-on's own drain takes no index.
+    adopt = next(f for f in findings if f.check_id == "web/drain/logs.example.com").remedy[0]
+    assert " web-drain-0 shopsentiment-staging:dr-2 " in adopt
 
 
 def test_a_provisioning_addon_and_its_var_are_pending(spec: StackSpec, raw: dict[str, Any]) -> None:

@@ -305,7 +305,11 @@ async def test_a_changed_stack_is_changed(
     result = await verify_stack(staging, manifest=deployed.manifest)
 
     assert drift_of(result) == [
-        ("web/app/stack", "changed", NO_RELEASE.format("app settings (stack, ACM, maintenance) change without a release"))
+        (
+            "web/app/stack",
+            "changed",
+            NO_RELEASE.format("app settings (stack, ACM, maintenance) change without a release"),
+        )
     ]
     assert result.findings[0].summary == "stack is heroku-22, expected heroku-24"
 
@@ -328,10 +332,7 @@ async def test_maintenance_mode_fails_the_health_check_with_heroku_s_maintenance
     switched = next(f for f in result.findings if f.check_id == "web/app/maintenance")
     assert (switched.summary, switched.remedy) == (
         "maintenance is on, expected off",
-        (
-            "`heroku maintenance:off -a shopsentiment-staging` (the stack declares it off; `pulumi up` does not "
-            "set it)",
-        ),
+        ("`heroku maintenance:off -a shopsentiment-staging` (the stack declares it off; `pulumi up` does not set it)",),
     )
     assert result.exit_code is ExitCode.DRIFT
     health = next(f for f in result.findings if f.check_id == "web/health")
@@ -339,3 +340,26 @@ async def test_maintenance_mode_fails_the_health_check_with_heroku_s_maintenance
         f"GET https://{APP}-5afbb7a69f5a.herokuapp.com/health: answered 503, expected 200 "
         "(Heroku's maintenance page: the app is in maintenance mode)"
     )
+
+
+async def test_a_feature_switched_on_by_hand_is_unmanaged_with_how_to_adopt_or_switch_it_off(
+    staging: StackSpec, deployed: DeployedStack, heroku_cli: HerokuCli, verify_stack: VerifyStack
+) -> None:
+    heroku_cli.change(f"features:enable http-session-affinity -a {APP}")
+
+    result = await verify_stack(staging, manifest=deployed.manifest)
+
+    assert drift_of(result) == [
+        ("web/feature/http-session-affinity", "unmanaged", NO_RELEASE.format("feature flags change without a release"))
+    ]
+    finding = result.findings[0]
+    assert finding.summary == (
+        "http-session-affinity is enabled on Heroku but declared nowhere in Pulumi.staging.yaml "
+        "(Heroku's default is off)"
+    )
+    assert finding.remedy[0].startswith(
+        "to keep it, declare `http-session-affinity: true` under apps.web.features in Pulumi.staging.yaml, then adopt "
+        "it: pulumi import --stack staging 'heroku:app/feature:Feature' web-feature-http-session-affinity "
+    )
+    assert finding.remedy[1] == f"or switch it off: `heroku features:disable http-session-affinity -a {APP}`"
+    assert result.exit_code is ExitCode.DRIFT
