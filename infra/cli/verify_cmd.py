@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from infra.cli.common import add_project_dir, project_dir
+from infra.cli.common import add_project_dir, project_dir, seconds
 from infra.clock import SystemClock
 from infra.errors import ExitCode, ScopeError, WaiverFileError
 from infra.spec import StackSpec, available_stacks, load_stack
@@ -53,7 +53,8 @@ drift says who changed it and when (Heroku's release log) and how to resolve it.
 
 DRIFT_DESCRIPTION = """\
 Detect drift in one or more stacks (default: every Pulumi.*.yaml in the project), for a
-schedule such as a nightly CI job. Same checks and reports as `verify`. When the Pulumi CLI
+schedule such as a nightly CI job. Same checks and reports as `verify`, but a snapshot: what
+is converging is reported pending and each health URL is asked once (--wait to wait). When the Pulumi CLI
 is on PATH, also runs `pulumi refresh --preview-only --expect-no-changes` per stack (never a
 state-writing refresh) and folds its result in; without the CLI it says so and goes on.
 
@@ -107,7 +108,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="the stack's `manifest` output (`pulumi stack output manifest --json`): compare secrets by fingerprint",
     )
     verify.add_argument("--json-schema", action="store_true", help="print the JSON report's schema and exit")
-    _shared(verify)
+    _shared(verify, waits=True)
     verify.set_defaults(func=run_verify)
 
     drift = subparsers.add_parser(
@@ -135,7 +136,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         action="store_true",
         help="skip `pulumi refresh --preview-only --expect-no-changes` even when the Pulumi CLI is installed",
     )
-    _shared(drift)
+    _shared(drift, waits=False)
     baseline = drift.add_argument_group("baseline (accept today's drift as reviewed, expiring waivers)")
     baseline.add_argument(
         "--write-waivers",
@@ -154,7 +155,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     drift.set_defaults(func=run_drift)
 
 
-def _shared(parser: argparse.ArgumentParser) -> None:
+def _shared(parser: argparse.ArgumentParser, *, waits: bool) -> None:
+    """Options verify and drift share; `waits`: whether the command waits for convergence by default."""
     parser.add_argument(
         "--app", action="append", metavar="KEY", help="only this app key (repeatable); nothing else is read from Heroku"
     )
@@ -174,10 +176,21 @@ def _shared(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--report", action="append", default=[], metavar="FORMAT=PATH", help=REPORT_HELP)
     parser.add_argument("-v", "--verbose", action="store_true", help="list passing checks too")
     parser.add_argument("-q", "--quiet", action="store_true", help="no terminal report (exit code and --report only)")
-    parser.add_argument(
-        "--no-wait", action="store_true", help="do not wait for converging checks: report them pending at once"
-    )
-    parser.add_argument("--timeout", type=float, metavar="SECONDS", help="cap every check's deadline at SECONDS")
+    if waits:
+        parser.add_argument(
+            "--no-wait",
+            dest="wait",
+            action="store_false",
+            help="do not wait for converging checks: report them pending at once, health asked once",
+        )
+    else:
+        parser.add_argument(
+            "--wait",
+            action="store_true",
+            help="wait for converging checks and failing health until their deadlines, as `verify` does "
+            "(default: a snapshot, health asked once)",
+        )
+    parser.add_argument("--timeout", type=seconds, metavar="SECONDS", help="cap every check's deadline at SECONDS")
     parser.add_argument(
         "--router-url",
         metavar="URL",
@@ -245,7 +258,7 @@ def _run(
     base = VerifyOptions(
         scope=scope,
         waivers=waivers,
-        wait=not args.no_wait,
+        wait=args.wait,
         max_wait=args.timeout,
         router_url=router_url(args.router_url),
         progress=progress,

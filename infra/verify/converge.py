@@ -211,6 +211,19 @@ class Convergence:
             self.health[poll.app] = _health_finding(ident, poll.app, Outcome.ERROR, "the app has no web URL to ask")
             poll.settled_at = self.clock.monotonic()
             return
+        if check.release_field and isinstance(target.live.releases, FetchFailed):
+            # The answer must be tied to the current release: read the releases again rather than
+            # asking the app again and again with nothing to compare its answer to.
+            reread = await self.reader.releases(target.expected.name)
+            if not isinstance(reread, tuple):
+                reason = reread.reason if isinstance(reread, FetchFailed) else "the app is gone"
+                summary = f"cannot tie the answer to a release: the app's releases could not be read ({reason})"
+                self.health[poll.app] = _health_finding(ident, poll.app, Outcome.ERROR, summary)
+                poll.settled_at = self.clock.monotonic()  # an error to report now, not a wait until the deadline
+                return
+            target = replace(target, live=replace(target.live, releases=reread))
+            self.targets[poll.app] = target
+            self.recompare(poll.app)
         current = target.live.current_release()
         release = current.version if current is not None and check.release_field else None
         verdict = await healthcheck.probe(self.http, check, where, release)

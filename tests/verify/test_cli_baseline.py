@@ -49,7 +49,7 @@ def test_a_baseline_accepts_the_drift_and_the_next_run_is_clean(
 
     asyncio.run(by_hand())
     path = tmp_path / "waivers.yaml"
-    common = ["drift", "staging", "--no-pulumi-refresh", "--no-wait", "--project-dir", str(project_dir)]
+    common = ["drift", "staging", "--no-pulumi-refresh", "--project-dir", str(project_dir)]
     terms = ["--owner", "alice@example.com", "--reason", "debug token for the outage", "--expires", in_days(30)]
 
     written = main([*common, "--write-waivers", str(path), *terms])

@@ -18,7 +18,7 @@ from infra.cli.main import main
 from infra.sandbox.context import Sandbox
 from infra.spec import load_stack
 from infra.verify.reports.schema import REPORT_SCHEMA
-from tests.fixtures.sandbox import SANDBOX_TOKEN
+from tests.fixtures.sandbox import SANDBOX_TOKEN, SetAppHttp
 from tests.fixtures.verify import DeployStack, Person, with_secret_values
 
 pytestmark = pytest.mark.slow
@@ -113,7 +113,7 @@ def test_scheduled_drift_over_every_stack_reports_drift_without_leaking_a_secret
     asyncio.run(rotate_by_hand())
     caplog.clear()
 
-    code = main(["drift", "--project-dir", str(project_dir), "--report", "md=-", "--no-wait"])
+    code = main(["drift", "--project-dir", str(project_dir), "--report", "md=-"])
 
     captured = capsys.readouterr()
     assert code == 1
@@ -134,3 +134,28 @@ def test_the_json_report_schema_is_published_by_the_cli(capsys: pytest.CaptureFi
     assert main(["verify", "--json-schema"]) == 0
 
     assert json.loads(capsys.readouterr().out) == REPORT_SCHEMA
+
+
+def test_scheduled_drift_asks_a_failing_health_url_once_and_verify_keeps_asking(
+    project_dir: Path,
+    deploy_stack: DeployStack,
+    set_app_http: SetAppHttp,
+    heroku_env: str,
+    tmp_path: Path,
+) -> None:
+    asyncio.run(deploy_stack(with_secret_values(load_stack("staging", project_dir), STAGING)))
+    set_app_http("shopsentiment-staging", unhealthy=True)
+    drift_report, verify_report = tmp_path / "drift.json", tmp_path / "verify.json"
+    common = ["--project-dir", str(project_dir), "-q", "--no-pulumi-refresh"]
+
+    drift_code = main(["drift", "staging", *common, "--report", f"json={drift_report}"])
+    verify_code = main(["verify", "staging", *common[:3], "--timeout", "2", "--report", f"json={verify_report}"])
+
+    def health(path: Path) -> dict[str, object]:
+        findings = json.loads(path.read_text())["stacks"][0]["findings"]
+        found: dict[str, object] = next(f for f in findings if f["check_id"] == "web/health")
+        return found
+
+    assert (drift_code, health(drift_report)["outcome"], health(drift_report)["attempts"]) == (1, "changed", 1)
+    assert (verify_code, health(verify_report)["outcome"]) == (1, "changed")
+    assert int(str(health(verify_report)["attempts"])) > 1
