@@ -78,17 +78,24 @@ class Entry:
     finding: Finding
 
 
+def liveness_left_out(results: Iterable[VerificationResult]) -> list[str]:
+    """`stack: check id` of every failing liveness check a baseline leaves unwaived (see `Finding.liveness`)."""
+    return [f"{r.stack}: {f.check_id}" for r in results for f in r.findings if f.outcome.is_drift and f.liveness]
+
+
 def baseline_entries(results: Iterable[VerificationResult], terms: BaselineTerms) -> list[Entry]:
     """One exact waiver per drift finding of a verification check, stack by stack, in report order.
 
-    Pulumi's refresh preview (`pulumi/refresh`) is left out: waivers never apply to it.
+    Pulumi's refresh preview (`pulumi/refresh`) is left out: waivers never apply to it. Liveness
+    checks (health, the app's existence, its latest release) are left out too: a broken app is not
+    drift to accept (`liveness_left_out` names them).
     """
     entries: list[Entry] = []
     seen: set[tuple[str, str]] = set()
     for result in results:
         for finding in result.findings:
             key = (result.stack, finding.check_id)
-            if not finding.outcome.is_drift or finding.kind not in KINDS or key in seen:
+            if not finding.outcome.is_drift or finding.kind not in KINDS or key in seen or finding.liveness:
                 continue
             seen.add(key)
             waiver = Waiver(

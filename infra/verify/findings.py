@@ -84,6 +84,15 @@ class Finding:
     duration_seconds: float = 0.0
 
     @property
+    def liveness(self) -> bool:
+        """A check that says whether the app is up at all: its health, its existence, its latest release.
+
+        A baseline never waives one (accepting today's outage as "drift" would hide it every night
+        after); an explicit, hand-written waiver may, and the run says so loudly.
+        """
+        return self.kind in ("health", "release") or self.check_id == f"{self.app}/app"
+
+    @property
     def failed(self) -> bool:
         """True when this finding by itself makes the run unclean."""
         return self.outcome in DRIFT_OUTCOMES or self.outcome in (Outcome.ERROR, Outcome.PENDING)

@@ -141,6 +141,14 @@ def waiver_warnings(
                     if finding.outcome is Outcome.WAIVED or finding.waiver is not None:
                         used.add(index)
     warnings: list[str] = []
+    for stack, findings in results:
+        for finding in findings:
+            if finding.outcome is Outcome.WAIVED and finding.liveness and finding.waiver is not None:
+                warnings.append(
+                    f"WAIVED LIVENESS CHECK {stack}: {finding.check_id} ({finding.summary}): the app may be down, and "
+                    f"only the waiver `{finding.waiver.pattern}` (owner {finding.waiver.owner}, expires "
+                    f"{finding.waiver.expires}) keeps this run clean"
+                )
     for index, waiver in enumerate(waivers):
         label = f"waiver {index + 1} (`{waiver.check}`, owner {waiver.owner})"
         if waiver.expired(today):

@@ -12,7 +12,7 @@ from infra.cli.main import main
 from infra.sandbox.context import Sandbox
 from infra.spec import load_stack
 from infra.verify.waivers import load_waivers
-from tests.fixtures.sandbox import SANDBOX_TOKEN
+from tests.fixtures.sandbox import SANDBOX_TOKEN, SetAppHttp
 from tests.fixtures.verify import DeployStack, Person, with_secret_values
 
 pytestmark = pytest.mark.slow
@@ -108,3 +108,49 @@ def test_a_baseline_appends_to_the_waivers_file_of_the_run_only(
         f"error: --write-waivers {baseline} appends to that file and reads it as the run's waivers; "
         f"--waivers {team} names another: give the same file, or leave --waivers out\n",
     )
+
+
+def test_a_baseline_never_hides_a_broken_app_and_an_explicit_waiver_of_it_is_loud(
+    project_dir: Path,
+    deploy_stack: DeployStack,
+    person: Person,
+    set_app_http: SetAppHttp,
+    heroku_env: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    asyncio.run(deploy_stack(with_secret_values(load_stack("staging", project_dir), SECRETS)))
+
+    async def by_hand() -> None:
+        async with person() as heroku:
+            await heroku.patch("/apps/shopsentiment-staging/config-vars", json={"FEATURE_X": "on"})
+
+    asyncio.run(by_hand())
+    set_app_http("shopsentiment-staging", unhealthy_status=404, unhealthy=True)
+    path = tmp_path / "waivers.yaml"
+    common = ["drift", "staging", "--no-pulumi-refresh", "--project-dir", str(project_dir)]
+    terms = ["--owner", "alice@example.com", "--reason", "accepted during the outage", "--expires", in_days(30)]
+
+    written = main([*common, "--write-waivers", str(path), *terms])
+    baseline_run = capsys.readouterr()
+    next_run = main([*common, "--waivers", str(path)])
+    capsys.readouterr()
+    explicit = tmp_path / "explicit.yaml"
+    explicit.write_text(
+        "waivers:\n  - check: web/health\n    stack: staging\n    reason: the status page is being moved\n"
+        f"    owner: bob@example.com\n    expires: {in_days(7)}\n"
+    )
+    waived_run = main([*common, "--waivers", str(explicit), "--check", "web/health"])
+    loud = capsys.readouterr()
+
+    assert [(w.check, w.stack) for w in load_waivers(path)] == [("web/config/FEATURE_X", "staging")]
+    assert (
+        "not waived: staging: web/health says the app is not up; a baseline never hides that (fix the app, or write "
+        "an explicit waiver with an owner and an expiry)"
+    ) in baseline_run.err.splitlines()
+    assert (written, next_run) == (1, 1)  # the broken app still fails the run after the baseline
+    assert waived_run == 0
+    assert any(
+        line.startswith("warning: WAIVED LIVENESS CHECK staging: web/health (GET ") and "the app may be down" in line
+        for line in loud.out.splitlines()
+    ), loud.out
