@@ -291,7 +291,8 @@ class HerokuClient:
                 reason = describe_transport_error(exc)
                 may_resend = isinstance(exc, _NOT_SENT) or policy.retries_after_failure(method)
                 if not may_resend or failures + 1 >= policy.attempts:
-                    logger.warning(
+                    # info, not warning: the TransportError raised says it, and the report collapses it to one line
+                    logger.info(
                         "%s %s: no answer (%s), giving up after %d attempts", method, path, reason, failures + 1
                     )
                     raise TransportError(method=method, path=path, reason=reason) from exc

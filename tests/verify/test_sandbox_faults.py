@@ -122,3 +122,21 @@ async def test_a_health_check_whose_releases_cannot_be_read_fails_at_once_as_an_
     assert health.duration_seconds is not None
     assert health.duration_seconds < 10
     assert result.exit_code is ExitCode.ERROR
+
+
+async def test_errors_with_one_cause_are_one_line_in_the_terminal_naming_how_many_checks_it_hit(
+    staging: StackSpec, deployed: DeployedStack, set_faults: SetFaults, verify_stack: VerifyStack
+) -> None:
+    from infra.verify.reports import terminal
+
+    set_faults(error_rate=1.0)
+
+    result = await verify_stack(staging, manifest=deployed.manifest)
+
+    lines = terminal.render([result]).splitlines()
+    errors = [line for line in lines if line.startswith("error ")]
+    assert len(errors) == 1
+    assert errors[0].startswith(
+        f"error     {len(result.findings)} checks: could not check: GET /apps/shopsentiment-staging -> 503 "
+    )
+    assert lines[lines.index(errors[0]) + 1].endswith(" more)")

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 
-from infra.verify.findings import Outcome, sort_key
+from infra.verify.findings import Finding, Outcome, sort_key
 from infra.verify.reports.common import finding_lines, run_title, verdict
 from infra.verify.result import VerificationResult
 
 _WIDTH = 9  # the longest outcome word, "unmanaged"
+_NAMED = 3  # check ids named on a collapsed error line; the rest are counted
 
 
 def render(results: Sequence[VerificationResult], *, verbose: bool = False) -> str:
@@ -32,6 +34,8 @@ def _stack(result: VerificationResult, *, verbose: bool) -> list[str]:
         + (f"; scope {' '.join(result.scope)}" if result.scope else ""),
     ]
     shown = [f for f in sorted(result.findings, key=sort_key) if verbose or f.outcome is not Outcome.PASS]
+    errors, shown = _collapsed_errors(shown)
+    lines += errors
     for finding in shown:
         text = finding_lines(finding)
         head = f"{finding.outcome.value:<{_WIDTH}} {finding.check_id}"
@@ -45,3 +49,25 @@ def _stack(result: VerificationResult, *, verbose: bool) -> list[str]:
         lines.append(f"coverage (declared/live): {cov}")
     lines += [f"warning: {w}" for w in result.warnings]
     return lines
+
+
+def _collapsed_errors(findings: list[Finding]) -> tuple[list[str], list[Finding]]:
+    """One line per cause shared by several errors (an API down, a bad token), naming how many checks it hit.
+
+    Returns those lines, and the findings still to show one by one.
+    """
+    by_cause: dict[str, list[Finding]] = defaultdict(list)
+    for finding in findings:
+        if finding.outcome is Outcome.ERROR:
+            by_cause[finding.summary].append(finding)
+    lines: list[str] = []
+    collapsed: set[int] = set()
+    for cause, hit in by_cause.items():
+        if len(hit) < 2:
+            continue
+        collapsed.update(id(f) for f in hit)
+        ids = [f.check_id for f in hit]
+        named = ", ".join(ids[:_NAMED]) + (f" and {len(ids) - _NAMED} more" if len(ids) > _NAMED else "")
+        lines.append(f"{Outcome.ERROR.value:<{_WIDTH}} {len(hit)} checks: {cause}")
+        lines.append(f"{'':<{_WIDTH}}   ({named})")
+    return lines, [f for f in findings if id(f) not in collapsed]
