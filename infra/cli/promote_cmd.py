@@ -16,6 +16,7 @@ from infra.cli.common import add_project_dir, project_dir, seconds
 from infra.clock import Clock, SystemClock
 from infra.errors import ExitCode
 from infra.heroku import HerokuClient
+from infra.heroku.credentials import resolve_base_url
 from infra.promote.checks import VerificationAdapter
 from infra.promote.journal import DEFAULT_JOURNAL_DIR
 from infra.promote.platform import PromotionReads, PromotionWrites, RequestRecorder
@@ -23,7 +24,7 @@ from infra.promote.run import Confirm, PromoteEnv, PromoteRequest, PromotionResu
 from infra.promote.session import Timing
 from infra.spec.loader import project_name
 from infra.spec.passphrase import passphrase_from_env
-from infra.verify.health import router_url as resolve_router_url
+from infra.verify.health import choose_router
 from infra.verify.manifests import load_manifests
 
 DESCRIPTION = """\
@@ -61,7 +62,8 @@ PROMOTION_EXITS: dict[ExitCode, str] = {
 EPILOG = (
     "examples:\n  heroku-stack promote --dry-run\n  heroku-stack promote --yes\n  heroku-stack promote --status\n\n"
     "API: HEROKU_API_URL and HEROKU_API_KEY (or netrc), as every command; health checks go to\n"
-    "HEROKU_STACK_ROUTER_URL when set (the local sandbox).\n\nexit codes:\n"
+    "HEROKU_STACK_ROUTER_URL when set, else to the API itself when it is on loopback (the local\n"
+    "sandbox), else to each app's own hostname.\n\nexit codes:\n"
     + "\n".join(f"  {code.value}  {meaning}" for code, meaning in PROMOTION_EXITS.items())
 )
 
@@ -192,6 +194,9 @@ async def open_env(
     """
     clock = clock or SystemClock()
     recorder = RequestRecorder()
+    router = choose_router(router_url, api_url=resolve_base_url(base_url))
+    if router is not None and progress is not None:
+        progress(router.describe())
 
     def client(*, read_only: bool) -> HerokuClient:
         return HerokuClient(
@@ -216,7 +221,7 @@ async def open_env(
                 reader,
                 clock=clock,
                 manifests=manifests,
-                router_url=resolve_router_url(router_url),
+                router_url=router.url if router else None,
                 health_transport=health_transport,
                 max_wait=health_deadline,
                 progress=progress,

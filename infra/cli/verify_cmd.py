@@ -20,6 +20,7 @@ from typing import Any
 from infra.cli.common import add_project_dir, project_dir, seconds
 from infra.clock import SystemClock
 from infra.errors import ExitCode, ScopeError, WaiverFileError
+from infra.heroku.credentials import resolve_base_url
 from infra.spec import StackSpec, available_stacks, load_stack
 from infra.spec.passphrase import passphrase_from_env
 from infra.verify.baseline import (
@@ -34,7 +35,7 @@ from infra.verify.baseline import (
     with_waivers,
 )
 from infra.verify.checkids import Scope
-from infra.verify.health import ROUTER_ENV, router_url
+from infra.verify.health import ROUTER_ENV, choose_router
 from infra.verify.manifests import load_manifests
 from infra.verify.reports import ReportTarget, parse_report_target, terminal, write_reports
 from infra.verify.result import VerificationResult, combined_exit_code
@@ -195,7 +196,8 @@ def _shared(parser: argparse.ArgumentParser, *, waits: bool) -> None:
     parser.add_argument(
         "--router-url",
         metavar="URL",
-        help=f"send health requests to this URL with the app's Host header (the local sandbox); env {ROUTER_ENV}",
+        help=f"send health requests to this URL with the app's Host header; env {ROUTER_ENV}; default: the API "
+        "itself when HEROKU_API_URL is on loopback (the local sandbox), else each app's own hostname",
     )
     add_project_dir(parser)
 
@@ -256,12 +258,15 @@ def _run(
         if not args.quiet:
             print(line, file=progress_stream, flush=True)
 
+    router = choose_router(args.router_url, api_url=resolve_base_url())
+    if router is not None and not args.quiet:
+        progress(router.describe())
     base = VerifyOptions(
         scope=scope,
         waivers=waivers,
         wait=args.wait,
         max_wait=args.timeout,
-        router_url=router_url(args.router_url),
+        router_url=router.url if router else None,
         progress=progress,
     )
     results = asyncio.run(_verify_all(specs, manifests, base, refresh_dir))

@@ -25,7 +25,6 @@ An explicit provider ignores the other `heroku:*` keys (`email`, `headers`, `tim
 
 from __future__ import annotations
 
-import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -35,6 +34,7 @@ import pulumi
 import pulumiverse_heroku as heroku
 
 from infra.errors import SpecError, SpecIssue
+from infra.urls import is_loopback_url
 
 PROVIDER_NAME = "heroku"
 DEFAULT_API_URL = "https://api.heroku.com"
@@ -80,16 +80,6 @@ def normalise_url(url: str, *, source: str = "heroku:url") -> str:
     if parts.scheme not in ("http", "https") or not host:
         raise refuse(f"must be an http(s) URL such as http://127.0.0.1:5555 (got {url!r})")
     return cleaned
-
-
-def is_loopback_url(url: str) -> bool:
-    host = (urlsplit(url).hostname or "").lower()
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def settings_from_engine(environ: Mapping[str, str] | None = None) -> ProviderSettings:

@@ -35,7 +35,6 @@ from infra.plan import Plan, PlannedResource, plan_spec
 from infra.plan.planner import PLAN_LOOKUPS
 from infra.program import OUTPUT_NAMES, ProviderSettings
 from infra.program.pipeline import STACK_REFERENCE_TYPE
-from infra.program.provider import is_loopback_url
 from infra.rehearse.changes import Step, changes
 from infra.rehearse.graph import creation_order, dependencies
 from infra.rehearse.inputs import Known, resolve_inputs
@@ -55,6 +54,7 @@ from infra.rehearse.secret_inputs import FINGERPRINT_KEY, SecretValues, secret_v
 from infra.rehearse.state import RehearsalState, StateBackend, StateResource
 from infra.spec.manifest import manifest
 from infra.spec.models import StackSpec
+from infra.urls import is_loopback_url
 
 CREATED = "created"  # made on Heroku
 UPDATED = "updated"  # changed in place

@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from infra.spec.models import HealthCheck
+from infra.urls import is_loopback_url, redact_url
 from infra.verify.findings import Outcome
 
 ROUTER_ENV = "HEROKU_STACK_ROUTER_URL"
@@ -56,10 +57,37 @@ class Probe:
     actual: str
 
 
-def router_url(explicit: str | None = None) -> str | None:
-    """The router override: the argument, else ``HEROKU_STACK_ROUTER_URL``, else None (ask the app directly)."""
-    chosen = explicit or os.environ.get(ROUTER_ENV) or None
-    return chosen.rstrip("/") if chosen else None
+@dataclass(frozen=True)
+class Router:
+    """Where health requests go instead of the apps' own hostnames, and why (for the output)."""
+
+    url: str
+    why: str
+
+    def describe(self) -> str:
+        return f"health checks go through the router at {redact_url(self.url)} ({self.why})"
+
+
+def choose_router(explicit: str | None = None, *, api_url: str | None = None) -> Router | None:
+    """The argument, else ``HEROKU_STACK_ROUTER_URL``, else the API itself when it is on loopback, else None.
+
+    A loopback API is the local sandbox: its apps' hostnames (`api.inventorysync.app`, `*.herokuapp.com`)
+    are real hosts on the internet, which a check of the sandbox must never reach. The sandbox's
+    router answers for its apps by `Host` header on the API's own port.
+    """
+    if explicit:
+        return Router(explicit.rstrip("/"), "--router-url")
+    if os.environ.get(ROUTER_ENV):
+        return Router(os.environ[ROUTER_ENV].rstrip("/"), ROUTER_ENV)
+    if api_url is not None and is_loopback_url(api_url):
+        return Router(api_url.rstrip("/"), "the API is the local sandbox, so its router answers for the apps")
+    return None
+
+
+def router_url(explicit: str | None = None, *, api_url: str | None = None) -> str | None:
+    """`choose_router`'s URL, or None to ask the apps directly."""
+    chosen = choose_router(explicit, api_url=api_url)
+    return chosen.url if chosen else None
 
 
 def health_target(check: HealthCheck, web_url: str | None, *, router: str | None) -> HealthTarget | None:

@@ -7,7 +7,8 @@ import json
 import pytest
 
 from infra.errors import SpecError
-from infra.program.provider import is_loopback_url, normalise_url
+from infra.program.provider import normalise_url
+from infra.urls import is_loopback_url
 from tests.fixtures.pulumi_mocks import EngineRun
 from tests.fixtures.spec_files import WriteStack
 

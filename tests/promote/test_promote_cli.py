@@ -62,9 +62,12 @@ def test_promote_without_yes_on_a_pipe_exits_declined_with_no_write(
 
     code = main(["promote", "--project-dir", str(promote_project)])
 
-    assert (code, capsys.readouterr().err) == (
+    assert (code, capsys.readouterr().err.splitlines()) == (
         ExitCode.DECLINED,
-        "error: declined at the prompt (or no --yes); nothing was changed\n",
+        [
+            f"health checks go through the router at {heroku_env} (HEROKU_STACK_ROUTER_URL)",
+            "error: declined at the prompt (or no --yes); nothing was changed",
+        ],
     )
     assert writes_seen(sandbox_state) == []
 

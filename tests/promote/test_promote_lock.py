@@ -165,5 +165,5 @@ def test_two_promote_commands_at_once_over_loopback_send_one_promotion(
     assert {code for code, _, _ in results} <= {ExitCode.OK, ExitCode.LOCKED}
     for code, _, err in results:
         if code == ExitCode.LOCKED:
-            assert err.startswith(f"error: another promotion of pipeline {PIPELINE} is running: pid ")
+            assert err.splitlines()[-1].startswith(f"error: another promotion of pipeline {PIPELINE} is running: pid ")
     assert writes_seen(sandbox_state) == [("POST", "/pipeline-promotions", 201)]

@@ -159,3 +159,27 @@ def test_scheduled_drift_asks_a_failing_health_url_once_and_verify_keeps_asking(
     assert (drift_code, health(drift_report)["outcome"], health(drift_report)["attempts"]) == (1, "changed", 1)
     assert (verify_code, health(verify_report)["outcome"]) == (1, "changed")
     assert int(str(health(verify_report)["attempts"])) > 1
+
+
+def test_against_the_sandbox_health_checks_go_through_its_router_never_to_the_apps_real_hostnames(
+    project_dir: Path,
+    deploy_stack: DeployStack,
+    heroku_env: str,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    deployed = asyncio.run(deploy_stack(with_secret_values(load_stack("staging", project_dir), STAGING)))
+    monkeypatch.delenv("HEROKU_STACK_ROUTER_URL")  # only HEROKU_API_URL points at the sandbox
+    manifest = tmp_path / "manifest.json"
+    manifest.write_text(json.dumps(deployed.manifest))
+
+    code = main(["verify", "staging", "--manifest", str(manifest), "--project-dir", str(project_dir), "-v"])
+
+    captured = capsys.readouterr()
+    assert code == 0
+    assert captured.err.splitlines()[0] == (
+        f"health checks go through the router at {heroku_env} (the API is the local sandbox, so its router answers "
+        "for the apps)"
+    )
+    assert "pass      web/health: GET https://shopsentiment-staging-" in captured.out
