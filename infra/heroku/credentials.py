@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 
 from infra.errors import InvalidApiUrl, MissingCredentials
 from infra.spec.secret import Secret
+from infra.urls import redact_url
 
 DEFAULT_API_URL = "https://api.heroku.com"
 
@@ -43,14 +44,25 @@ def resolve_base_url(base_url: str | None = None, *, env: Mapping[str, str] | No
     if not chosen:
         return DEFAULT_API_URL
     origin = origin or "HEROKU_API_URL"
-    parts = urlsplit(chosen.strip())
+    shown = redact_url(chosen)  # never echo a credential someone put in the URL
+    try:
+        parts = urlsplit(chosen.strip())
+        port = parts.port
+    except ValueError:
+        raise InvalidApiUrl(f"{origin} has no valid host and port (a port is 1 to 65535; got {shown!r})") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise InvalidApiUrl(
             f"{origin} must be an absolute http(s) URL such as {DEFAULT_API_URL} or http://127.0.0.1:5000 "
-            f"(got {chosen!r})"
+            f"(got {shown!r})"
         )
+    if parts.username is not None or parts.password is not None:
+        raise InvalidApiUrl(
+            f"{origin} must not carry credentials (got {shown!r}): put the token in HEROKU_API_KEY or ~/.netrc"
+        )
+    if port == 0:
+        raise InvalidApiUrl(f"{origin} has no valid port (a port is 1 to 65535; got {shown!r})")
     if parts.query or parts.fragment:
-        raise InvalidApiUrl(f"{origin} must not carry a query or fragment (got {chosen!r})")
+        raise InvalidApiUrl(f"{origin} must not carry a query or fragment (got {shown!r})")
     return chosen.strip().rstrip("/")
 
 

@@ -34,7 +34,7 @@ import pulumi
 import pulumiverse_heroku as heroku
 
 from infra.errors import SpecError, SpecIssue
-from infra.urls import is_loopback_url
+from infra.urls import is_loopback_url, redact_url
 
 PROVIDER_NAME = "heroku"
 DEFAULT_API_URL = "https://api.heroku.com"
@@ -70,15 +70,16 @@ def normalise_url(url: str, *, source: str = "heroku:url") -> str:
     try:
         parts = urlsplit(cleaned)
         host = parts.hostname
+        _ = parts.port  # raises for a port outside 0-65535
     except ValueError:
-        raise refuse("must be an http(s) URL such as http://127.0.0.1:5555") from None
+        raise refuse("must be an http(s) URL with a port from 1 to 65535, such as http://127.0.0.1:5555") from None
     # Checked before anything echoes the URL back: these parts may carry credentials.
     if parts.username or parts.password:
         raise refuse("must not embed credentials; use heroku:apiKey")
     if parts.query or parts.fragment:
         raise refuse("must not have a query string or fragment")
     if parts.scheme not in ("http", "https") or not host:
-        raise refuse(f"must be an http(s) URL such as http://127.0.0.1:5555 (got {url!r})")
+        raise refuse(f"must be an http(s) URL such as http://127.0.0.1:5555 (got {redact_url(url)!r})")
     return cleaned
 
 

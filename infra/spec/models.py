@@ -37,8 +37,8 @@ from infra.spec.rules import (
     StackReferenceName,
     Stage,
     dyno_tier,
-    has_url_userinfo,
     looks_like_credential_name,
+    looks_like_credential_value,
 )
 from infra.spec.secret import Secret
 
@@ -333,8 +333,12 @@ def _check_plain_config(key: str, app: AppSpec, entries: dict[str, CatalogEntry]
                 f"looks like a credential and must not be plain text; {how}, "
                 "or declare it `secret: false` in catalog.yaml if it is not one",
             )
-        if has_url_userinfo(value):
-            raise _at(("apps", key, "config", name), f"is a URL with embedded credentials; {how}")
+        if looks_like_credential_value(value):
+            raise _at(
+                ("apps", key, "config", name),
+                f"holds a credential (a URL with user:password@ or a token in its query, a `Bearer` value, a "
+                f"private key); {how}, or declare it `secret: false` in catalog.yaml if it is not one",
+            )
 
 
 def _check_against_catalog(key: str, app: AppSpec, entries: dict[str, CatalogEntry]) -> None:

@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 from pydantic import AfterValidator, BeforeValidator
 from pydantic_core import PydanticCustomError
 
+from infra.urls import redact_url
+
 APP_NAME_RE = re.compile(r"^[a-z][a-z0-9-]{1,28}[a-z0-9]$")
 ADDON_NAME_RE = re.compile(r"^[a-zA-Z][A-Za-z0-9_-]+$")
 PIPELINE_NAME_RE = re.compile(r"^[a-z][a-z0-9-]{2,29}$")
@@ -60,8 +62,17 @@ DATA_ADDON_SERVICES = frozenset(
     {"heroku-postgresql", "heroku-redis", "heroku-kafka", "mongolab", "ormongo", "objectrocket-redis", "rediscloud"}
 )
 
-# Plain config var names that look like credentials (the catalog can declare exceptions).
-CREDENTIAL_NAME_RE = re.compile(r"(SECRET|PASSWORD|PASSWD|TOKEN)|_KEY$|^KEY$")
+# Plain config var names that look like credentials (the catalog can declare exceptions: `secret: false`).
+CREDENTIAL_NAME_RE = re.compile(
+    r"SECRET|PASSWORD|PASSWD|TOKEN|APIKEY|API_KEY|ACCESSKEY|ACCESS_KEY|PRIVATEKEY|PRIVATE_KEY|CREDENTIAL"
+    r"|(^|_)(PASS|PWD|KEY)(_|$)"
+)
+# Query parameters that carry credentials in URLs (`?token=`, `?api_key=`, `?sig=`).
+_CREDENTIAL_PARAM_RE = re.compile(
+    r"[?&][^=&#]*(token|key|secret|password|passwd|pwd|auth|signature|sig|credential|session)[^=&#]*=[^&#]",
+    re.IGNORECASE,
+)
+_AUTH_SCHEME_RE = re.compile(r"^(bearer|basic|token)\s+\S", re.IGNORECASE)
 
 
 def looks_like_credential_name(name: str) -> bool:
@@ -70,7 +81,19 @@ def looks_like_credential_name(name: str) -> bool:
 
 def has_url_userinfo(value: str) -> bool:
     """True for URLs that embed credentials, e.g. ``redis://:pw@host`` or ``https://key@sentry.io/1``."""
-    return _URL_USERINFO_RE.match(value) is not None
+    return _URL_USERINFO_RE.match(value.strip()) is not None
+
+
+def looks_like_credential_value(value: str) -> bool:
+    """True for a value that carries a credential whatever its name: a URL with user:password@ or a token in
+    its query, an Authorization header value (`Bearer ...`), a private key. Surrounding whitespace is ignored."""
+    text = value.strip()
+    return (
+        has_url_userinfo(text)
+        or ("://" in text and _CREDENTIAL_PARAM_RE.search(text) is not None)
+        or _AUTH_SCHEME_RE.match(text) is not None
+        or "PRIVATE KEY-----" in text
+    )
 
 
 def _pattern(regex: re.Pattern[str], what: str) -> Callable[[str], str]:
@@ -224,7 +247,7 @@ def _buildpack(value: str) -> str:
     raise PydanticCustomError(
         "buildpack",
         "must be a buildpack registry name like 'heroku/python' or an https URL (got {got})",
-        {"got": repr(value)},
+        {"got": repr(redact_url(value))},
     )
 
 

@@ -18,7 +18,7 @@ from typing import Any, TypeAlias, TypeVar
 from urllib.parse import urlsplit
 
 from infra.spec.manifest import config_var_scope, drain_scope
-from infra.spec.rules import has_url_userinfo
+from infra.spec.rules import looks_like_credential_value
 from infra.spec.secret import Secret, fingerprint
 from infra.verify.expected import drain_subject
 
@@ -161,7 +161,7 @@ def parse_config(
         if not isinstance(value, str):
             continue  # Heroku drops null vars; anything else is not a config var value
         var = str(name)
-        shown = value if var in plain and not has_url_userinfo(value) else None
+        shown = value if var in plain and not looks_like_credential_value(value) else None
         out[var] = LiveValue(
             fingerprint(value, scope=config_var_scope(app_name, var), key=key),
             shown,

@@ -52,6 +52,34 @@ def test_base_url_with_a_query_is_refused() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        (
+            "ftp://u:PW@host",
+            "HEROKU_API_URL must be an absolute http(s) URL such as https://api.heroku.com or http://127.0.0.1:5000 "
+            "(got 'ftp://***@host')",
+        ),
+        (
+            "http://u:PW@127.0.0.1:5050",
+            "HEROKU_API_URL must not carry credentials (got 'http://***@127.0.0.1:5050'): put the token in "
+            "HEROKU_API_KEY or ~/.netrc",
+        ),
+        (
+            "http://127.0.0.1:99999",
+            "HEROKU_API_URL has no valid host and port (a port is 1 to 65535; got 'http://127.0.0.1:99999')",
+        ),
+    ],
+    ids=["not-http-with-credentials", "credentials", "port-out-of-range"],
+)
+def test_a_bad_api_url_is_refused_without_echoing_credentials(url: str, message: str) -> None:
+    with pytest.raises(InvalidApiUrl) as err:
+        resolve_base_url(env={"HEROKU_API_URL": url})
+
+    assert str(err.value) == message
+    assert "PW" not in str(err.value)
+
+
 # --- token -------------------------------------------------------------------------------------
 
 

@@ -149,13 +149,33 @@ def test_credential_looking_plain_var_is_refused(write_stack: WriteStack, name: 
     assert "s3cr3t-value" not in message
 
 
-def test_url_with_userinfo_in_plain_config_is_refused_without_echoing_it(write_stack: WriteStack) -> None:
-    message = error_of(write_stack, apps={"web": app(config={"CACHE_URL": "redis://:pw123@cache.example.com"})})
+@pytest.mark.parametrize(
+    "value",
+    [
+        "redis://:pw123@cache.example.com",
+        " postgres://u:pw123@db.example.com/d",  # a leading space must not hide it
+        "https://hooks.example.com/in?token=pw123",
+        "Bearer pw123",
+        "-----BEGIN RSA PRIVATE KEY-----pw123",
+    ],
+    ids=["userinfo", "leading-space", "query-token", "bearer", "private-key"],
+)
+def test_a_credential_in_plain_config_is_refused_without_echoing_it(write_stack: WriteStack, value: str) -> None:
+    message = error_of(write_stack, apps={"web": app(config={"CACHE_URL": value})})
 
     assert message == PREFIX + (
-        "apps.web.config.CACHE_URL: is a URL with embedded credentials; set it with "
-        "`pulumi config set --secret --path 'apps.web.secrets.CACHE_URL' <value>`"
+        "apps.web.config.CACHE_URL: holds a credential (a URL with user:password@ or a token in its query, a "
+        "`Bearer` value, a private key); set it with `pulumi config set --secret --path 'apps.web.secrets.CACHE_URL' "
+        "<value>`, or declare it `secret: false` in catalog.yaml if it is not one"
     )
+    assert "pw123" not in message
+
+
+@pytest.mark.parametrize("name", ["DB_PASS", "STRIPEAPIKEY", "AWS_ACCESS_KEY_ID", "SMTP_PWD", "GCP_CREDENTIALS"])
+def test_credential_looking_names_are_refused_as_plain_config(write_stack: WriteStack, name: str) -> None:
+    message = error_of(write_stack, apps={"web": app(config={name: "x"})})
+
+    assert message.startswith(PREFIX + f"apps.web.config.{name}: looks like a credential and must not be plain text")
 
 
 def test_catalog_can_declare_a_credential_looking_name_harmless(write_stack: WriteStack) -> None:

@@ -41,7 +41,15 @@ async def test_a_canary_secret_appears_in_no_report_and_no_log_line(
     async with person() as heroku:
         await heroku.patch(
             f"/apps/{APP}/config-vars",
-            json={"SECRET_KEY": f"{CANARY}-rotated", "LOG_LEVEL": f"https://x:{CANARY}@h.example.com", "LEAK": CANARY},
+            json={
+                "SECRET_KEY": f"{CANARY}-rotated",
+                "LOG_LEVEL": f"https://x:{CANARY}@h.example.com",
+                # Declared plain vars set by hand to credential-looking values: never shown either.
+                "CACHE_TYPE": f" postgres://u:{CANARY}@db.example.com/d",
+                "MONGODB_DB_NAME": f"https://hooks.example.com/in?token={CANARY}",
+                "WTF_CSRF_ENABLED": f"Bearer {CANARY}",
+                "LEAK": CANARY,
+            },
         )
         await heroku.post(f"/apps/{APP}/log-drains", json={"url": f"https://u:{CANARY}@other.example.com/{CANARY}"})
     caplog.set_level(logging.DEBUG)
@@ -50,8 +58,11 @@ async def test_a_canary_secret_appears_in_no_report_and_no_log_line(
     result = await verify_stack(with_secret_drain(load_stack("staging", project_dir)), manifest=deployed.manifest)
 
     assert rows(result.findings) == [
+        ("web/config/CACHE_TYPE", "changed"),
         ("web/config/LOG_LEVEL", "changed"),
+        ("web/config/MONGODB_DB_NAME", "changed"),
         ("web/config/SECRET_KEY", "changed"),
+        ("web/config/WTF_CSRF_ENABLED", "changed"),
         ("web/config/LEAK", "unmanaged"),
         ("web/drain/other.example.com", "unmanaged"),
     ]
