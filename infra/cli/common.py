@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 from pathlib import Path
 
 from infra.spec.loader import PROJECT_FILE
@@ -52,3 +53,29 @@ def port(text: str) -> int:
 
 
 MAX_SECONDS = 86_400.0
+
+
+def output_file_problem(path: Path, *, create_parents: bool) -> str | None:
+    """Why `path` cannot be written as a file (None when it can): checked before any work, so a run
+    never does everything and then fails to record it."""
+    if path.is_dir():
+        return "is a directory; give a file path"
+    if path.exists() and not os.access(path, os.W_OK):
+        return "exists and is not writable"
+    ancestor = path.parent
+    while not ancestor.exists() and create_parents and ancestor != ancestor.parent:
+        ancestor = ancestor.parent
+    if not ancestor.exists():
+        return f"cannot be created: the directory {path.parent} does not exist"
+    if not ancestor.is_dir():
+        return f"cannot be created: {ancestor} is a file, not a directory"
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        return f"cannot be created: the directory {ancestor} is not writable"
+    return None
+
+
+def output_dir_problem(path: Path) -> str | None:
+    """Why `path` cannot hold files the command writes (None when it can, creating it if need be)."""
+    if path.exists() and not path.is_dir():
+        return "is a file, not a directory"
+    return output_file_problem(path / ".probe", create_parents=True)

@@ -8,7 +8,7 @@ import sys
 from infra.cli.common import add_project_dir, project_dir
 from infra.errors import ExitCode, SpecError, SpecIssue
 from infra.spec.loader import load_catalog
-from infra.spec.reference import render_reference, splice
+from infra.spec.reference import BEGIN, END, render_reference, splice
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -25,16 +25,33 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(args: argparse.Namespace) -> ExitCode:
     root = project_dir(args)
     readme = root / "README.md"
-    current = readme.read_text(encoding="utf-8")
+    if not readme.is_file():
+        raise SpecError(
+            "README.md",
+            None,
+            [
+                SpecIssue(
+                    "",
+                    f"not found in {root}: `docs` writes the configuration reference into the project's README, "
+                    f"between the lines {BEGIN} and {END}; create a README.md holding them",
+                )
+            ],
+        )
     try:
+        current = readme.read_text(encoding="utf-8")
         updated = splice(current, render_reference(load_catalog(root)))
+    except (OSError, UnicodeDecodeError) as err:
+        raise SpecError("README.md", None, [SpecIssue("", f"cannot be read ({err})")]) from None
     except ValueError as err:
-        raise SpecError("README.md", None, [SpecIssue("", str(err))]) from None
+        raise SpecError("README.md", None, [SpecIssue("", f"{err}: add the lines {BEGIN} and {END}")]) from None
     if args.check:
         if updated != current:
             print("README.md's configuration reference is out of date: run `heroku-stack docs`", file=sys.stderr)
             return ExitCode.ERROR
         print("README.md's configuration reference is up to date")
+        return ExitCode.OK
+    if updated == current:
+        print("README.md's configuration reference is already up to date; nothing written")
         return ExitCode.OK
     readme.write_text(updated, encoding="utf-8")
     print("README.md: configuration reference regenerated from catalog.yaml")

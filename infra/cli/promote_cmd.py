@@ -12,9 +12,9 @@ from typing import Any, TextIO
 
 import httpx
 
-from infra.cli.common import add_project_dir, project_dir, seconds
+from infra.cli.common import add_project_dir, output_dir_problem, project_dir, seconds
 from infra.clock import Clock, SystemClock
-from infra.errors import ExitCode
+from infra.errors import ExitCode, PromotionError
 from infra.heroku import HerokuClient
 from infra.heroku.credentials import resolve_base_url
 from infra.promote.checks import VerificationAdapter
@@ -139,9 +139,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace) -> ExitCode:
     root = project_dir(args)
+    journal_dir: Path = args.journal_dir or root / DEFAULT_JOURNAL_DIR
+    problem = output_dir_problem(journal_dir)
+    if problem is not None:
+        raise PromotionError(f"--journal-dir {journal_dir}: {problem}; nothing was read or changed")
     request = PromoteRequest(
         project_dir=root,
-        journal_dir=args.journal_dir or root / DEFAULT_JOURNAL_DIR,
+        journal_dir=journal_dir,
         source_stack=args.source,
         target_stack=args.target,
         policy_path=args.policy,

@@ -11,7 +11,7 @@ import asyncio
 import json
 from pathlib import Path
 
-from infra.cli.common import add_project_dir, project_dir
+from infra.cli.common import add_project_dir, output_file_problem, project_dir
 from infra.clock import SystemClock
 from infra.errors import ExitCode, RehearsalError
 from infra.heroku import HerokuClient, resolve_base_url
@@ -108,8 +108,9 @@ def run_rehearse(args: argparse.Namespace) -> ExitCode:
     spec = load_stack(args.stack, project_dir(args), passphrase=passphrase_from_env())
     check_secret_paths(spec, given)
     manifest_out: Path | None = args.manifest_out
-    if manifest_out is not None and not manifest_out.resolve().parent.is_dir():
-        raise RehearsalError(f"--manifest-out {manifest_out}: the directory {manifest_out.parent} does not exist")
+    problem = None if manifest_out is None else output_file_problem(manifest_out, create_parents=False)
+    if problem is not None:  # checked before the first write: the manifest is the only record of random secrets
+        raise RehearsalError(f"--manifest-out {manifest_out}: {problem}; nothing was rehearsed")
     api_url = resolve_base_url()
     require_loopback(api_url)
     print(header(spec.stack, spec.project, api_url, preview=args.preview), flush=True)

@@ -6,6 +6,7 @@ import argparse
 import shlex
 import sys
 
+from infra.cli.common import port
 from infra.errors import ExitCode
 
 DEFAULT_STATE = ".heroku-sandbox.sqlite3"
@@ -19,7 +20,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "promote offline. State persists in --state; the admin and fault API is under /__sandbox/.",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=5050, help="port to listen on; 0 picks a free one (default: 5050)")
+    parser.add_argument("--port", type=port, default=5050, help="port to listen on; 0 picks a free one (default: 5050)")
     parser.add_argument(
         "--state",
         default=DEFAULT_STATE,

@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from infra.cli.common import add_project_dir, project_dir, seconds
+from infra.cli.common import add_project_dir, output_file_problem, project_dir, seconds
 from infra.clock import SystemClock
 from infra.errors import ExitCode, ScopeError, WaiverFileError
 from infra.heroku.credentials import resolve_base_url
@@ -248,9 +248,13 @@ def _run(
     targets: list[ReportTarget] = []
     for text in args.report:
         try:
-            targets.append(parse_report_target(text))
+            target = parse_report_target(text)
         except ValueError as err:
             raise ScopeError(f"--report {err}") from None
+        problem = None if target.path == "-" else output_file_problem(Path(target.path), create_parents=True)
+        if problem is not None:
+            raise ScopeError(f"--report {text}: {target.path} {problem}")
+        targets.append(target)
     to_stdout = any(t.path == "-" for t in targets)
     progress_stream = sys.stderr
 

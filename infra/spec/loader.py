@@ -9,6 +9,7 @@ stack and the key path, and never echoing a value that could be a credential.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -40,8 +41,30 @@ INTEGER_KEYS = frozenset({"addon_create_timeout_minutes"})
 PULUMI_STACK_FILE_KEYS = {"config", "secretsprovider", "encryptionsalt", "encryptedkey", "environment"}
 
 
+# Pulumi's rule for a stack name: letters, digits, '-', '_' and '.', at most 100 characters.
+_STACK_NAME_RE = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
+
+
+def check_stack_name(stack: str) -> str:
+    """`stack` if it is a plain Pulumi stack name (never a path); SpecError otherwise."""
+    if not _STACK_NAME_RE.match(stack) or stack in (".", ".."):
+        shown = stack if len(stack) <= 40 else stack[:40] + "..."
+        raise SpecError(
+            "the stack name",
+            None,
+            [
+                SpecIssue(
+                    "",
+                    f"must be a Pulumi stack name: 1-100 letters, digits, '-', '_' or '.' (got {shown!r}, "
+                    f"{len(stack)} characters)",
+                )
+            ],
+        )
+    return stack
+
+
 def stack_file(project_dir: Path, stack: str) -> Path:
-    return project_dir / f"Pulumi.{stack}.yaml"
+    return project_dir / f"Pulumi.{check_stack_name(stack)}.yaml"
 
 
 def available_stacks(project_dir: Path) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -248,9 +249,81 @@ def test_duplicate_heroku_app_names_across_app_keys_are_refused(write_stack: Wri
 def test_duplicate_yaml_keys_are_refused_with_their_line(write_stack: WriteStack) -> None:
     text = "config:\n  demo:stage: staging\n  demo:stage: production\n"
 
-    assert error_of(write_stack, text=text) == PREFIX + (
-        "line 3, column 3: invalid YAML: duplicate key 'demo:stage' (line 3, column 3)"
+    assert error_of(write_stack, text=text) == PREFIX + ("line 3, column 3: invalid YAML: duplicate key 'demo:stage'")
+
+
+def test_a_merge_key_followed_by_an_override_is_valid_yaml(write_stack: WriteStack) -> None:
+    loaded = read_yaml_text("a: &x {k: 1, j: 2}\nb:\n  <<: *x\n  k: 3\n", write_stack())
+
+    assert loaded == {"a": {"k": 1, "j": 2}, "b": {"k": 3, "j": 2}}
+
+
+def test_a_key_written_twice_beside_a_merge_is_still_a_duplicate(write_stack: WriteStack) -> None:
+    with pytest.raises(SpecError) as caught:
+        read_yaml_text("a: &x {k: 1}\nb:\n  <<: *x\n  k: 3\n  k: 4\n", write_stack())
+
+    assert str(caught.value).endswith("line 5, column 3: invalid YAML: duplicate key 'k'")
+
+
+def read_yaml_text(text: str, directory: Path) -> object:
+    from infra.spec.yaml_source import read_yaml
+
+    path = directory / "doc.yaml"
+    path.write_text(text)
+    return read_yaml(path)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("config:\n  demo:x: " + "[" * 5000 + "]" * 5000 + "\n", "is nested too deeply to be a stack file"),
+        ("config:\n  ? [a, b]\n  : 1\n", "line 2, column 5: invalid YAML: a key must be a plain value, not a list"),
+        ("config:\n  ? {a: 1}\n  : 1\n", "line 2, column 5: invalid YAML: a key must be a plain value, not a dict"),
+        (
+            "config:\n  demo:x: " + "9" * 5000 + "\n",
+            "holds a value YAML cannot convert (Exceeds the limit (4300 digits) for integer string conversion: "
+            "value has 5000 digits)",
+        ),
+        ("config:\n  demo:x: '" + "a" * 1_000_001 + "'\n", "is larger than 1,000,000 bytes"),
+    ],
+    ids=["nested", "list-key", "map-key", "huge-int", "huge-file"],
+)
+def test_a_stack_file_no_parser_should_take_is_one_error_line(
+    write_stack: WriteStack, content: str, message: str
+) -> None:
+    assert error_of(write_stack, text=content).startswith(PREFIX + message)
+
+
+@pytest.mark.parametrize("kind", ["device", "fifo", "directory"])
+def test_a_stack_file_that_is_not_a_regular_file_is_refused_without_reading_it(
+    write_stack: WriteStack, kind: str
+) -> None:
+    import os
+
+    project = write_stack()
+    path = project / "Pulumi.staging.yaml"
+    path.unlink()
+    if kind == "device":
+        path.symlink_to("/dev/zero")
+    elif kind == "fifo":
+        os.mkfifo(path)
+    else:
+        path.mkdir()
+
+    assert error_of(write_stack=lambda **_: project) == PREFIX + (
+        "is not a regular file (a directory, device or pipe); a stack file is plain YAML text"
     )
+
+
+@pytest.mark.parametrize("name", ["evil/../../outside", "a" * 5000, "..", "st ack", ""])
+def test_a_stack_name_that_is_not_a_plain_name_is_refused(write_stack: WriteStack, name: str) -> None:
+    with pytest.raises(SpecError) as caught:
+        load_stack(name, write_stack())
+
+    assert str(caught.value).startswith(
+        "the stack name: must be a Pulumi stack name: 1-100 letters, digits, '-', '_' or '.' (got "
+    )
+    assert len(str(caught.value)) < 200
 
 
 def test_malformed_yaml_names_line_and_column(write_stack: WriteStack) -> None:
