@@ -22,9 +22,10 @@ def exit_code_table() -> str:
 
 def _registrars() -> list[Register]:
     # Imported here so `--help` of one subcommand never pays for another's imports at module load.
-    from infra.cli import docs_cmd, plan_cmd, promote_cmd, rehearse_cmd, sandbox_cmd, verify_cmd
+    from infra.cli import demo_cmd, docs_cmd, plan_cmd, promote_cmd, rehearse_cmd, sandbox_cmd, verify_cmd
 
     return [
+        demo_cmd.register,
         docs_cmd.register,
         plan_cmd.register,
         rehearse_cmd.register,

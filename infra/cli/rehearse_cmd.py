@@ -108,7 +108,7 @@ def run_rehearse(args: argparse.Namespace) -> ExitCode:
     spec = load_stack(args.stack, project_dir(args), passphrase=passphrase_from_env())
     check_secret_paths(spec, given)
     manifest_out: Path | None = args.manifest_out
-    problem = None if manifest_out is None else output_file_problem(manifest_out, create_parents=False)
+    problem = None if manifest_out is None else output_file_problem(manifest_out, create_parents=True)
     if problem is not None:  # checked before the first write: the manifest is the only record of random secrets
         raise RehearsalError(f"--manifest-out {manifest_out}: {problem}; nothing was rehearsed")
     api_url = resolve_base_url()
@@ -116,6 +116,7 @@ def run_rehearse(args: argparse.Namespace) -> ExitCode:
     print(header(spec.stack, spec.project, api_url, preview=args.preview), flush=True)
     rehearsal = asyncio.run(_rehearse(spec, given, preview=args.preview, parallel=args.parallel))
     if manifest_out is not None and not rehearsal.previewed:
+        manifest_out.parent.mkdir(parents=True, exist_ok=True)
         manifest_out.write_text(json.dumps(rehearsal.manifest, indent=2) + "\n", encoding="utf-8")
     for line in summary(rehearsal, manifest_out):
         print(line)

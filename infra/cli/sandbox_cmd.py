@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import shlex
 import sys
+from pathlib import Path
 
 from infra.cli.common import port
 from infra.errors import ExitCode
 
-DEFAULT_STATE = ".heroku-sandbox.sqlite3"
+DEFAULT_STATE = ".heroku-stack/sandbox.sqlite3"  # under the ignored .heroku-stack/, as every file the tool writes
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -137,6 +138,8 @@ def run(args: argparse.Namespace) -> ExitCode:
     delays = (args.release_delay, args.addon_delay, args.build_delay, args.promotion_delay, args.acm_delay)
     if any(delay < 0 for delay in delays):
         raise SandboxError("sandbox: delays must be 0 or more seconds")
+    if args.state != ":memory:":
+        Path(args.state).parent.mkdir(parents=True, exist_ok=True)  # the default lives under .heroku-stack/
     config = SandboxConfig(
         state_path=args.state,
         tokens=frozenset(args.token) if args.token else None,

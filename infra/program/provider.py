@@ -72,14 +72,14 @@ def normalise_url(url: str, *, source: str = "heroku:url") -> str:
         host = parts.hostname
         _ = parts.port  # raises for a port outside 0-65535
     except ValueError:
-        raise refuse("must be an http(s) URL with a port from 1 to 65535, such as http://127.0.0.1:5555") from None
+        raise refuse("must be an http(s) URL with a port from 1 to 65535, such as http://127.0.0.1:5050") from None
     # Checked before anything echoes the URL back: these parts may carry credentials.
     if parts.username or parts.password:
         raise refuse("must not embed credentials; use heroku:apiKey")
     if parts.query or parts.fragment:
         raise refuse("must not have a query string or fragment")
     if parts.scheme not in ("http", "https") or not host:
-        raise refuse(f"must be an http(s) URL such as http://127.0.0.1:5555 (got {redact_url(url)!r})")
+        raise refuse(f"must be an http(s) URL such as http://127.0.0.1:5050 (got {redact_url(url)!r})")
     return cleaned
 
 

@@ -51,7 +51,7 @@ def test_a_bad_heroku_url_in_the_stack_file_is_a_spec_error(write_stack: WriteSt
         plan_stack("staging", project)
 
     assert str(caught.value) == (
-        "Pulumi.staging.yaml: heroku:url: must be an http(s) URL such as http://127.0.0.1:5555 (got '127.0.0.1:5555')"
+        "Pulumi.staging.yaml: heroku:url: must be an http(s) URL such as http://127.0.0.1:5050 (got '127.0.0.1:5555')"
     )
 
 
