@@ -53,6 +53,7 @@ class EnvDiff:
     differences: tuple[Difference, ...]
     unused_rules: tuple[Rule, ...]
     policy_label: str
+    policy_file: str | None = None  # None: the project has no promotion.yaml, so nothing may differ
 
     @property
     def blocking(self) -> tuple[Difference, ...]:
@@ -96,7 +97,8 @@ def diff_environments(
     for key in sorted(set(source) & set(target)):
         differences.extend(_value_rule_breaks(key, source[key], target[key], rules.must_match, rules.must_differ, used))
     unused = tuple(r for r in (*rules.may_differ, *rules.must_match, *rules.must_differ) if id(r) not in used)
-    return EnvDiff(s_name, t_name, tuple(differences), unused, policy.label)
+    policy_file = None if policy.source is None else policy.source.name
+    return EnvDiff(s_name, t_name, tuple(differences), unused, policy.label, policy_file)
 
 
 def _app_differences(

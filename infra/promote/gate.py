@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from infra.promote.allowlist import POLICY_FILE
 from infra.promote.envdiff import Difference, EnvDiff
 from infra.promote.journal import ReleaseRef
 from infra.verify.live import LiveStack
@@ -175,7 +176,12 @@ def _blocking_line(diff: EnvDiff, d: Difference) -> str:
         return f"{d.path}: {d.note} ({diff.policy_label}: {d.violates.reason})"
     if "/" not in d.path:
         return f"{d.path}: {d.note}"
+    if diff.policy_file is None:
+        return (
+            f"{d.path}: {_sides(diff, d)}{note}. The project has no {POLICY_FILE}, so nothing may differ; if this "
+            f"is intended, create {POLICY_FILE} with `may_differ:` listing `- path: {d.path}` and a `reason:`"
+        )
     return (
-        f"{d.path}: {_sides(diff, d)}{note}. Not allowed by {diff.policy_label}; if it is intended, add "
+        f"{d.path}: {_sides(diff, d)}{note}. Not allowed by {diff.policy_file}; if it is intended, add "
         f"`- path: {d.path}` with a `reason:` under `may_differ`"
     )

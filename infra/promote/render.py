@@ -12,8 +12,12 @@ from infra.promote.session import Timing
 
 
 def gate_lines(result: GateResult, source: str, target: str) -> list[str]:
-    lines = [f"Pre-flight gate ({source} -> {target}): {'passed' if result.passed else 'REFUSED'}"]
-    lines.extend(f"  BLOCKS {reason}" if not reason.startswith("  ") else f"    {reason}" for reason in result.reasons)
+    """The verdict and its notes; a refusal's reasons are said once, by the error that ends the run."""
+    blocks = sum(1 for reason in result.reasons if not reason.startswith("  "))
+    verdict = (
+        "passed" if result.passed else f"REFUSED ({blocks} {'reason follows' if blocks == 1 else 'reasons follow'})"
+    )
+    lines = [f"Pre-flight gate ({source} -> {target}): {verdict}"]
     lines.extend(f"  note   {note}" for note in result.notes)
     return lines
 

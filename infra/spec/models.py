@@ -7,6 +7,7 @@ keeps a second list of add-ons, domains or config vars.
 
 from __future__ import annotations
 
+import difflib
 from typing import Annotated, Literal
 
 from pydantic import Field, PlainValidator, model_validator
@@ -348,7 +349,9 @@ def _check_against_catalog(key: str, app: AppSpec, entries: dict[str, CatalogEnt
             entry = entries.get(name)
             loc = ("apps", key, section, name)
             if entry is None:
-                raise _at(loc, f"is not in catalog.yaml; describe it under apps.{key}.{name} first")
+                close = difflib.get_close_matches(name, list(entries), n=1, cutoff=0.75)
+                hint = f"did you mean {close[0]!r}? If not, " if close else ""
+                raise _at(loc, f"is not in catalog.yaml; {hint}describe it under apps.{key}.{name} first")
             if entry.provided_by:
                 raise _at(loc, f"is set by the {entry.provided_by} add-on; do not set it by hand")
             if section == "config" and entry.secret:

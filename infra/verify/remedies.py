@@ -39,8 +39,10 @@ def maintenance(app_name: str, expected_on: bool) -> tuple[str, ...]:
     return (f"`heroku maintenance:{verb} -a {app_name}` (the stack declares it {verb}; `pulumi up` does not set it)",)
 
 
-def waive(check: str) -> str:
-    return f"or waive `{check}` in the waivers file, with a reason, an owner and an expiry date"
+def waive(check: str, *, alternative: bool = True) -> str:
+    """Waiving the drift: "or ..." after another remedy, a sentence of its own when it is the only one."""
+    how = f"waive `{check}` in the waivers file, with a reason, an owner and an expiry date"
+    return f"or {how}" if alternative else how[0].upper() + how[1:]
 
 
 def _import(project: str, stack: str, app_key: str, kind: str, logical: str, import_id: str) -> str:

@@ -68,12 +68,18 @@ def test_a_difference_off_the_allowlist_blocks_with_the_entry_that_would_allow_i
         differences=(Difference("web/config/FEATURE_X", "set", "absent", "declared in Pulumi.staging.yaml only"),),
     )
 
-    result = evaluate(replace(EVIDENCE, diff=diff))
+    with_policy = evaluate(replace(EVIDENCE, diff=replace(diff, policy_file="promotion.yaml")))
+    without = evaluate(replace(EVIDENCE, diff=replace(diff, policy_file=None)))
 
-    assert result.reasons == (
+    assert with_policy.reasons == (
         "web/config/FEATURE_X: staging set, production absent; declared in Pulumi.staging.yaml only. "
         "Not allowed by promotion.yaml; if it is intended, add `- path: web/config/FEATURE_X` with a `reason:` "
         "under `may_differ`",
+    )
+    assert without.reasons == (
+        "web/config/FEATURE_X: staging set, production absent; declared in Pulumi.staging.yaml only. "
+        "The project has no promotion.yaml, so nothing may differ; if this is intended, create promotion.yaml with "
+        "`may_differ:` listing `- path: web/config/FEATURE_X` and a `reason:`",
     )
 
 

@@ -15,11 +15,15 @@ pytestmark = pytest.mark.anyio
 
 
 async def refusal(rig: Rig) -> str:
-    """The refusal's message, after checking it wrote nothing and journaled `blocked`."""
+    """The refusal's message, after checking it wrote nothing, journaled `blocked`, and printed each reason once."""
+    printed: list[str] = []
     with pytest.raises(PromotionBlocked) as caught:
-        await rig.promote()
+        await rig.promote(out=printed)
     assert rig.writes() == []
     assert rig.journal().outcome == Outcome.BLOCKED
+    reasons = str(caught.value).splitlines()[1:]
+    assert [line for line in printed if any(reason.strip() in line for reason in reasons)] == []
+    assert printed[0].startswith("Pre-flight gate (staging -> production): REFUSED (")
     return str(caught.value)
 
 

@@ -205,6 +205,17 @@ def test_var_missing_from_catalog_is_refused(write_stack: WriteStack) -> None:
     )
 
 
+def test_a_var_name_close_to_a_catalogued_one_suggests_it(write_stack: WriteStack) -> None:
+    catalog = {"apps": {"web": {"LOG_LEVEL": {"description": "Logging level."}}}}
+
+    message = error_of(write_stack, apps={"web": app(config={"LOG_LEVLE": "INFO"})}, catalog=catalog)
+
+    assert message == PREFIX + (
+        "apps.web.config.LOG_LEVLE: is not in catalog.yaml; did you mean 'LOG_LEVEL'? If not, describe it under "
+        "apps.web.LOG_LEVLE first"
+    )
+
+
 def test_required_catalog_var_must_be_set(write_stack: WriteStack) -> None:
     catalog = {
         "apps": {

@@ -183,3 +183,16 @@ def test_a_report_target_needs_a_known_format_and_a_path(text: str) -> None:
 
 def test_markdown_is_accepted_as_a_format_name() -> None:
     assert parse_report_target("markdown=summary.md") == ReportTarget("md", "summary.md")
+
+
+def test_waiving_is_a_sentence_of_its_own_when_it_is_the_only_fix_and_an_alternative_otherwise() -> None:
+    from infra.verify.reports.common import finding_lines
+
+    alone = finding_lines(_f("web/health", Outcome.CHANGED, "answered 503"))
+    beside = finding_lines(_f("web/config/X", Outcome.CHANGED, "X is 2", remedy=("run `pulumi up`",)))
+
+    assert alone[-1] == ("fix: Waive `web/health` in the waivers file, with a reason, an owner and an expiry date")
+    assert beside[-2:] == [
+        "fix: run `pulumi up`",
+        "     or waive `web/config/X` in the waivers file, with a reason, an owner and an expiry date",
+    ]

@@ -30,7 +30,10 @@ def finding_lines(finding: Finding) -> list[str]:
     for index, step in enumerate(finding.remedy):
         lines.append(("fix: " if index == 0 else "     ") + step)
     if finding.outcome.is_drift:
-        lines.append(("fix: " if not finding.remedy else "     ") + remedies.waive(finding.check_id))
+        lines.append(
+            ("fix: " if not finding.remedy else "     ")
+            + remedies.waive(finding.check_id, alternative=bool(finding.remedy))
+        )
     if finding.waiver is not None:
         w = finding.waiver
         state = "EXPIRED on" if w.expired else "until"
