@@ -121,7 +121,7 @@ def test_a_url_that_is_not_http_is_refused_with_where_it_came_from() -> None:
         normalise_url("ftp://127.0.0.1", source="heroku:url")
 
     assert str(caught.value) == (
-        "heroku:url: must be an http(s) URL such as http://127.0.0.1:5555 (got 'ftp://127.0.0.1')"
+        "heroku:url: must be an http(s) URL such as http://127.0.0.1:5050 (got 'ftp://127.0.0.1')"
     )
 
 
