@@ -17,8 +17,6 @@ from infra.sandbox.context import Sandbox
 from infra.spec.reference import BEGIN, END
 from tests.fixtures.sandbox import SANDBOX_TOKEN
 
-PROJECT_FILES = ("Pulumi.yaml", "Pulumi.staging.yaml", "Pulumi.production.yaml", "catalog.yaml", "promotion.yaml")
-
 
 def one_error_line(capsys: pytest.CaptureFixture[str]) -> str:
     err = capsys.readouterr().err
@@ -29,12 +27,9 @@ def one_error_line(capsys: pytest.CaptureFixture[str]) -> str:
 
 
 @pytest.fixture
-def project(project_dir: Path, tmp_path: Path) -> Path:
-    target = tmp_path / "project"
-    target.mkdir()
-    for name in PROJECT_FILES:
-        shutil.copy(project_dir / name, target / name)
-    return target
+def project(promote_project: Path) -> Path:
+    """A copy of the real project (the promotion tests' fixture), free to break."""
+    return promote_project
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import httpx
@@ -13,16 +12,11 @@ from infra.sandbox import BackgroundServer, SandboxConfig, create_app
 
 pytestmark = pytest.mark.slow
 
-PROJECT_FILES = ("Pulumi.yaml", "Pulumi.staging.yaml", "Pulumi.production.yaml", "catalog.yaml", "promotion.yaml")
-
 
 def test_the_demo_rehearses_and_verifies_every_stack_and_its_next_steps_catch_a_hand_change(
-    project_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    promote_project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    project = tmp_path / "project"
-    project.mkdir()
-    for name in PROJECT_FILES:
-        shutil.copy(project_dir / name, project / name)
+    project = promote_project  # a copy of the real project
     monkeypatch.chdir(project)
 
     code = main(["demo", "--port", "0"])
