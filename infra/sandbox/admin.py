@@ -63,14 +63,14 @@ async def reset(request: Request) -> Response:
 async def get_http(request: Request) -> Response:
     with sandbox_of(request).tx() as tx:
         app = find_app(tx, request.path_params["app"])
-        return json_response(HttpBehaviour.model_validate(app.get("_http", {})).model_dump(mode="json"))
+        return json_response(HttpBehaviour.model_validate(app.get("_http", {})).model_dump(mode="json", by_alias=True))
 
 
 def install_http_behaviour(sandbox: Sandbox, app_identity: str, behaviour: HttpBehaviour) -> None:
     """Make the app (id or name) answer HTTP as `behaviour` says, counting requests and time from now."""
     with sandbox.tx() as tx:
         app = find_app(tx, app_identity)
-        app["_http"] = behaviour.model_dump(mode="json")
+        app["_http"] = behaviour.model_dump(mode="json", by_alias=True)
         app["_http_served"] = 0
         app["_http_since"] = tx.stamp
         tx.put("app", app)
@@ -79,7 +79,7 @@ def install_http_behaviour(sandbox: Sandbox, app_identity: str, behaviour: HttpB
 async def put_http(request: Request) -> Response:
     behaviour = parse(HttpBehaviour, await read_json(request))
     install_http_behaviour(sandbox_of(request), request.path_params["app"], behaviour)
-    return json_response(behaviour.model_dump(mode="json"))
+    return json_response(behaviour.model_dump(mode="json", by_alias=True))
 
 
 async def get_builds(request: Request) -> Response:

@@ -58,10 +58,29 @@ _NO_APP_PAGE = (
 )
 
 
+RELEASE_PLACEHOLDER = "{release}"  # in a body or path answer: the current release, as "v<N>"
+
+
+class PathAnswer(BaseModel):
+    """What a healthy app answers on one path (a stand-in for the app's own code): JSON or text."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    status: int = Field(default=200, ge=100, le=599)
+    content_type: str = Field(default="application/json", min_length=1, max_length=200)
+    json_body: Any = Field(default=None, alias="json")
+    text: str | None = Field(default=None, max_length=100_000)
+
+    def rendered(self, version: int) -> tuple[int, str, bytes]:
+        if self.text is not None:
+            return self.status, self.content_type, self.text.replace(RELEASE_PLACEHOLDER, f"v{version}").encode()
+        return self.status, self.content_type, json.dumps(_with_release(self.json_body, version)).encode()
+
+
 class HttpBehaviour(BaseModel):
     """How an emulated app answers HTTP (see the module docstring); the default is a healthy app."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     delay_ms: int = Field(default=0, ge=0, le=600_000)
     unhealthy: bool = False
@@ -70,7 +89,19 @@ class HttpBehaviour(BaseModel):
     unhealthy_for_requests: int = Field(default=0, ge=0)
     unhealthy_for_seconds: float = Field(default=0.0, ge=0)
     body: dict[str, Any] | None = None
+    paths: dict[str, PathAnswer] = Field(default_factory=dict, max_length=50)
     report_previous_release: bool = False
+
+
+def _with_release(value: Any, version: int) -> Any:
+    """`value` with every "{release}" in its strings replaced by the release, as "v<N>"."""
+    if isinstance(value, str):
+        return value.replace(RELEASE_PLACEHOLDER, f"v{version}")
+    if isinstance(value, list):
+        return [_with_release(v, version) for v in value]
+    if isinstance(value, dict):
+        return {k: _with_release(v, version) for k, v in value.items()}
+    return value
 
 
 def _host(scope: Scope) -> str | None:
@@ -114,7 +145,7 @@ def _router_page(app: Record, code: str) -> bytes:
     return _ROUTER_PAGE.format(title=title, src=html.escape(src, quote=True)).encode()
 
 
-def _answer(tx: Tx, app: Record, now: datetime) -> tuple[int, str, bytes, float]:
+def _answer(tx: Tx, app: Record, now: datetime, path: str) -> tuple[int, str, bytes, float]:
     """(status, content type, body, delay seconds) for one request to a known app."""
     if app.get("maintenance"):
         # The router answers for the app, which is never asked (Heroku's H80 "Maintenance mode").
@@ -136,7 +167,11 @@ def _answer(tx: Tx, app: Record, now: datetime) -> tuple[int, str, bytes, float]
     if behaviour.unhealthy or warming or broken:  # the app did not boot in time: H20
         return behaviour.unhealthy_status, "text/html; charset=utf-8", _router_page(app, "H20"), delay
     version = release["version"] - 1 if behaviour.report_previous_release else release["version"]
-    body = behaviour.body if behaviour.body is not None else {"status": "ok", "release": f"v{version}"}
+    if path in behaviour.paths:
+        status, content_type, answer = behaviour.paths[path].rendered(version)
+        return status, content_type, answer, delay
+    body = _with_release(behaviour.body, version) if behaviour.body is not None else {"status": "ok"}
+    body = body if behaviour.body is not None else {**body, "release": f"v{version}"}
     return 200, "application/json", json.dumps(body).encode(), delay
 
 
@@ -156,7 +191,7 @@ async def serve(sandbox: Sandbox, scope: Scope, receive: Receive, send: Send) ->
         if app is None:
             answer = (404, "text/html; charset=utf-8", _NO_APP_PAGE.encode(), 0.0)
         else:
-            answer = _answer(tx, app, tx.now)
+            answer = _answer(tx, app, tx.now, scope["path"])
     status, content_type, body, delay = answer
     if delay > 0:
         await sandbox.clock.sleep(delay)

@@ -168,8 +168,35 @@ async def test_a_wrong_body_and_the_previous_release_are_set_through_the_admin_a
         "unhealthy_for_requests": 0,
         "unhealthy_for_seconds": 0.0,
         "body": {"status": "degraded"},
+        "paths": {},
         "report_previous_release": False,
     }
+
+
+async def test_an_app_answers_each_path_as_its_code_would_with_the_current_release_filled_in(
+    sandbox_client: httpx.AsyncClient,
+) -> None:
+    app = await deployed_app(sandbox_client)
+    behaviour = {
+        "body": {"status": "healthy", "version": "{release}"},
+        "paths": {
+            "/metrics": {"content_type": "text/plain; version=0.0.4", "text": "# TYPE up gauge\nup 1\n"},
+            "/health/status": {"json": {"database": "ok", "release": "{release}"}},
+        },
+    }
+    await ok(sandbox_client.put("/__sandbox/apps/shop-staging/http", json=behaviour))
+
+    anywhere = await get_health(sandbox_client, host_of(app))
+    metrics = await sandbox_client.get("/metrics", headers={"Host": host_of(app)})
+    status = await sandbox_client.get("/health/status", headers={"Host": host_of(app)})
+
+    assert anywhere.json() == {"status": "healthy", "version": "v3"}
+    assert (metrics.status_code, metrics.headers["content-type"], metrics.text) == (
+        200,
+        "text/plain; version=0.0.4",
+        "# TYPE up gauge\nup 1\n",
+    )
+    assert status.json() == {"database": "ok", "release": "v3"}
 
 
 async def test_router_requests_are_logged_as_app_requests(sandbox_client: httpx.AsyncClient) -> None:
