@@ -12,6 +12,8 @@
 * `GET`/`PUT /__sandbox/apps/{app}/builds`: what the app's next builds produce and what their
   release phase does (`infra.sandbox.deploys.BuildBehaviour`); `GET`/`PUT /__sandbox/builds`:
   the same for every app without its own.
+* `GET`/`PUT /__sandbox/profiles/{name}`: both of those for the app of that name, from its
+  creation on (`infra.sandbox.profiles.AppProfile`; a project's `sandbox.yaml`).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from infra.sandbox.context import Sandbox, sandbox_of
 from infra.sandbox.deploys import BuildBehaviour, build_behaviour, default_build_behaviour, set_default_build_behaviour
 from infra.sandbox.faults import Faults
 from infra.sandbox.platform import find_app
+from infra.sandbox.profiles import AppProfile, profile_for, set_profile
 from infra.sandbox.responses import bad_request, json_response
 from infra.sandbox.router import HttpBehaviour
 
@@ -124,6 +127,21 @@ async def put_rehearsal(request: Request) -> Response:
     return Response(text, media_type="application/json")
 
 
+async def get_profile(request: Request) -> Response:
+    with sandbox_of(request).tx() as tx:
+        found = profile_for(tx, request.path_params["name"])
+    if found is None:
+        return json_response({"id": "not_found", "message": "No profile for an app of that name."}, status=404)
+    return json_response(found.model_dump(mode="json", by_alias=True))
+
+
+async def put_profile(request: Request) -> Response:
+    profile = parse(AppProfile, await read_json(request))
+    with sandbox_of(request).tx() as tx:
+        set_profile(tx, request.path_params["name"], profile)
+    return json_response(profile.model_dump(mode="json", by_alias=True))
+
+
 async def get_default_builds(request: Request) -> Response:
     with sandbox_of(request).tx() as tx:
         return json_response(default_build_behaviour(tx).model_dump(mode="json"))
@@ -138,6 +156,8 @@ async def put_default_builds(request: Request) -> Response:
 
 routes = [
     Route("/__sandbox/health", health, methods=["GET"]),
+    Route("/__sandbox/profiles/{name}", get_profile, methods=["GET"]),
+    Route("/__sandbox/profiles/{name}", put_profile, methods=["PUT"]),
     Route("/__sandbox/faults", get_faults, methods=["GET"]),
     Route("/__sandbox/faults", put_faults, methods=["PUT"]),
     Route("/__sandbox/requests", get_requests, methods=["GET"]),

@@ -238,3 +238,23 @@ async def test_an_app_in_maintenance_is_answered_by_heroku_s_maintenance_page_no
     assert '<iframe src="//www.herokucdn.com/error-pages/maintenance-mode.html">' in default.text
     assert '<iframe src="https://x.io/m">' in custom.text
     assert (back.status_code, back.json()["status"]) == (200, "ok")
+
+
+async def test_a_profile_set_before_the_app_exists_shapes_its_answers_and_builds_from_creation(
+    sandbox_client: httpx.AsyncClient,
+) -> None:
+    profile = {
+        "http": {"body": {"status": "healthy", "release": "{release}"}},
+        "builds": {"process_types": {"web": "gunicorn app:app", "release": "alembic upgrade head"}},
+    }
+    stored = await ok(sandbox_client.put("/__sandbox/profiles/shop-staging", json=profile))
+    app = await new_app(sandbox_client, "shop-staging")
+    builds = await ok(sandbox_client.get("/__sandbox/apps/shop-staging/builds"))
+    await deploy(sandbox_client, "shop-staging")
+
+    answer = await get_health(sandbox_client, host_of(app))
+
+    assert stored["http"]["body"] == {"status": "healthy", "release": "{release}"}
+    assert builds["process_types"] == {"web": "gunicorn app:app", "release": "alembic upgrade head"}
+    assert answer.json() == {"status": "healthy", "release": "v3"}
+    assert (await sandbox_client.get("/__sandbox/profiles/nobody")).status_code == 404

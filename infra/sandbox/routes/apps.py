@@ -13,6 +13,7 @@ from infra.sandbox import catalog
 from infra.sandbox.bodies import Body, Identity, read_body
 from infra.sandbox.context import Sandbox, sandbox_of
 from infra.sandbox.platform import account_of, find_app, new_release, render_app, render_team_app
+from infra.sandbox.profiles import apply_profile
 from infra.sandbox.ranges import list_response
 from infra.sandbox.responses import invalid, json_response
 from infra.sandbox.routes.domains import start_acm, stop_acm
@@ -102,6 +103,7 @@ def create_app_record(sandbox: Sandbox, tx: Tx, body: AppCreate) -> Record:
         "_features": features,
         "_versions": 0,
     }
+    apply_profile(tx, app)  # a project's sandbox.yaml may say how this app behaves
     tx.put("app", app)
     new_release(sandbox, tx, app, "Initial release", immediate=True)
     new_release(sandbox, tx, app, "Enable Logplex", immediate=True)
