@@ -17,6 +17,7 @@ from pathlib import Path
 from infra.clock import SystemClock
 from infra.heroku import HerokuClient
 from infra.rehearse import rehearse
+from infra.rehearse.profiles import load_profiles
 from infra.rehearse.run import CREATED
 from infra.sandbox import BackgroundServer, SandboxConfig, create_app
 from infra.spec.loader import available_stacks, load_stack
@@ -59,6 +60,7 @@ async def run_demo(
     specs = _owner_first(
         [load_stack(name, project_dir, passphrase=passphrase) for name in available_stacks(project_dir)]
     )
+    profiles = load_profiles(project_dir)
     demo_dir.mkdir(parents=True, exist_ok=True)
     state = demo_dir / STATE_FILE
     for stale in (state, state.with_name(STATE_FILE + "-wal"), state.with_name(STATE_FILE + "-shm")):
@@ -71,7 +73,7 @@ async def run_demo(
         async with HerokuClient(base_url=server.base_url, token=DEMO_TOKEN, clock=clock) as heroku:
             for spec in specs:
                 out(f"\n== {spec.stack}: rehearsing `pulumi up` (the provider's requests, on the sandbox)")
-                rehearsal = await rehearse(heroku, spec, clock)
+                rehearsal = await rehearse(heroku, spec, clock, profiles=profiles)
                 manifest = demo_dir / f"{spec.stack}.manifest.json"
                 manifest.write_text(json.dumps(rehearsal.manifest, indent=2) + "\n", encoding="utf-8")
                 created = len(rehearsal.with_action(CREATED))

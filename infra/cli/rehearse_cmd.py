@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+from collections.abc import Mapping
 from pathlib import Path
 
 from infra.cli.common import add_project_dir, output_file_problem, project_dir
@@ -16,9 +17,11 @@ from infra.clock import SystemClock
 from infra.errors import ExitCode, RehearsalError
 from infra.heroku import HerokuClient, resolve_base_url
 from infra.rehearse import Rehearsal, RehearsedResource, parse_secret_args, rehearse, require_loopback
+from infra.rehearse.profiles import load_profiles
 from infra.rehearse.render import header, resource_line, summary
 from infra.rehearse.run import DEFAULT_PARALLEL
 from infra.rehearse.secret_inputs import check_secret_paths
+from infra.sandbox.profiles import AppProfile
 from infra.spec import load_stack
 from infra.spec.models import StackSpec
 from infra.spec.passphrase import passphrase_from_env
@@ -114,7 +117,8 @@ def run_rehearse(args: argparse.Namespace) -> ExitCode:
     api_url = resolve_base_url()
     require_loopback(api_url)
     print(header(spec.stack, spec.project, api_url, preview=args.preview), flush=True)
-    rehearsal = asyncio.run(_rehearse(spec, given, preview=args.preview, parallel=args.parallel))
+    profiles = load_profiles(project_dir(args))
+    rehearsal = asyncio.run(_rehearse(spec, given, preview=args.preview, parallel=args.parallel, profiles=profiles))
     if manifest_out is not None and not rehearsal.previewed:
         manifest_out.parent.mkdir(parents=True, exist_ok=True)
         manifest_out.write_text(json.dumps(rehearsal.manifest, indent=2) + "\n", encoding="utf-8")
@@ -123,7 +127,9 @@ def run_rehearse(args: argparse.Namespace) -> ExitCode:
     return ExitCode.OK
 
 
-async def _rehearse(spec: StackSpec, given: dict[str, str], *, preview: bool, parallel: int) -> Rehearsal:
+async def _rehearse(
+    spec: StackSpec, given: dict[str, str], *, preview: bool, parallel: int, profiles: Mapping[str, AppProfile]
+) -> Rehearsal:
     def show(resource: RehearsedResource) -> None:
         line = resource_line(resource)
         if line is not None and not preview:
@@ -131,4 +137,6 @@ async def _rehearse(spec: StackSpec, given: dict[str, str], *, preview: bool, pa
 
     clock = SystemClock()
     async with HerokuClient(clock=clock) as heroku:
-        return await rehearse(heroku, spec, clock, secrets=given, on_resource=show, preview=preview, parallel=parallel)
+        return await rehearse(
+            heroku, spec, clock, secrets=given, on_resource=show, preview=preview, parallel=parallel, profiles=profiles
+        )

@@ -63,8 +63,8 @@ class VerificationAdapter:
         problems = tuple(_line(f) for f in failed)
         return StackCheck(
             stack=spec.stack,
-            drift_free=not any(f.kind != "health" for f in failed),
-            healthy=not any(f.kind == "health" for f in failed),
+            drift_free=not any(f.kind not in ("health", "http") for f in failed),
+            healthy=not any(f.kind in ("health", "http") for f in failed),
             problems=problems,
             checks=len(result.findings),
             live=result.live,

@@ -52,6 +52,7 @@ from infra.rehearse.provider import (
 from infra.rehearse.replay import Replayed, replay
 from infra.rehearse.secret_inputs import FINGERPRINT_KEY, SecretValues, secret_values, with_values
 from infra.rehearse.state import RehearsalState, StateBackend, StateResource
+from infra.sandbox.profiles import AppProfile
 from infra.spec.manifest import manifest
 from infra.spec.models import StackSpec
 from infra.urls import is_loopback_url
@@ -139,6 +140,7 @@ async def rehearse(
     preview: bool = False,
     parallel: int = DEFAULT_PARALLEL,
     plan: Plan | None = None,
+    profiles: Mapping[str, AppProfile] | None = None,
 ) -> Rehearsal:
     """`pulumi up` (or, with `preview`, `pulumi preview`) of `spec` on the local API behind `heroku`.
 
@@ -148,7 +150,9 @@ async def rehearse(
     does with another program). Refuses (RehearsalError, no write sent) a non-loopback
     `heroku.base_url`, an unknown secret path, a plan it cannot replay, or a protected resource
     that would be replaced or deleted; stops with RehearsalError naming the resource when Heroku
-    refuses one (what was done before stays, and is recorded in the state).
+    refuses one (what was done before stays, and is recorded in the state). `profiles` (by app key,
+    from the project's `sandbox.yaml`) say how the apps behave on the sandbox; they are installed
+    before anything is created.
     """
     if parallel < 1:
         raise RehearsalError(f"--parallel must be at least 1 (got {parallel})")
@@ -160,6 +164,10 @@ async def rehearse(
         if plan is None:
             plan = await asyncio.to_thread(plan_spec, spec, provider=ProviderSettings(url=heroku.base_url))
         _check_plan(plan)
+        if not preview:
+            for key, profile in (profiles or {}).items():
+                if key in spec.apps:
+                    await backend.install_profile(spec.apps[key].name, profile)
         run = _Run(heroku, spec, clock, plan, values, state, backend, parallel, on_resource)
         return await run.go(preview=preview)
     finally:

@@ -21,6 +21,7 @@ import httpx
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from infra.errors import RehearsalError
+from infra.sandbox.profiles import AppProfile
 
 STATE_SCHEMA = "heroku-stack/rehearsal-state@1"
 ADMIN_PREFIX = "/__sandbox/rehearsals"
@@ -86,6 +87,16 @@ class StateBackend:
 
     async def save(self, state: RehearsalState) -> None:
         await self._call("PUT", state.project, state.stack, state.to_json())
+
+    async def install_profile(self, app_name: str, profile: AppProfile) -> None:
+        """How the app of that name behaves on the sandbox from its creation on (`sandbox.yaml`)."""
+        path = f"/__sandbox/profiles/{app_name}"
+        try:
+            response = await self._http.put(path, content=profile.model_dump_json(by_alias=True))
+        except httpx.TransportError as err:
+            raise RehearsalError(f"PUT {path}: the sandbox did not answer ({type(err).__name__})") from None
+        if response.status_code != 200:
+            raise RehearsalError(f"PUT {path}: the sandbox answered {response.status_code}: {response.text[:200]}")
 
     async def _call(self, method: str, project: str, stack: str, body: str | None = None) -> httpx.Response:
         path = f"{ADMIN_PREFIX}/{project}/{stack}"

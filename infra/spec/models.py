@@ -8,9 +8,10 @@ keeps a second list of add-ons, domains or config vars.
 from __future__ import annotations
 
 import difflib
+import re
 from typing import Annotated, Literal
 
-from pydantic import Field, PlainValidator, model_validator
+from pydantic import Field, PlainValidator, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from infra.spec.base import Model
@@ -24,6 +25,7 @@ from infra.spec.rules import (
     AppName,
     AttachmentName,
     Buildpack,
+    CheckName,
     ConfigVarName,
     DrainUrl,
     DynoSize,
@@ -132,10 +134,29 @@ class HealthCheck(Model):
         default=None,
         description="dotted JSON path where the app reports its release (e.g. HEROKU_RELEASE_VERSION 'v42')",
     )
+    expect_content_type: str | None = Field(
+        default=None,
+        max_length=200,
+        description="the Content-Type the answer must start with (case-insensitive), e.g. text/plain; version=0.0.4 "
+        "for a Prometheus metrics endpoint",
+    )
+    expect_body: str | None = Field(
+        default=None, max_length=500, description="a regular expression the answer's body must contain"
+    )
     host: Hostname | None = Field(default=None, description="check through this custom domain instead of web_url")
     timeout_seconds: float = Field(default=5.0, gt=0, le=60)
     interval_seconds: float = Field(default=5.0, gt=0, le=60)
     deadline_seconds: float = Field(default=120.0, gt=0, le=1800)
+
+    @field_validator("expect_body")
+    @classmethod
+    def _compiles(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                re.compile(value)
+            except re.error as err:
+                raise ValueError(f"is not a regular expression ({err})") from None
+        return value
 
 
 class DeploySpec(Model):
@@ -179,6 +200,11 @@ class AppSpec(Model):
     drains: tuple[DrainSpec, ...] = Field(default=(), strict=False)
     features: dict[FeatureName, bool] = Field(default_factory=dict)
     health: HealthCheck | None = None
+    http_checks: dict[CheckName, HealthCheck] = Field(
+        default_factory=dict,
+        description="more HTTP checks besides `health` (a metrics endpoint, a status page, the front end's /), "
+        "each verified like it and reported as <app>/http/<name>",
+    )
     deploy: DeploySpec | None = None
     protect: bool | None = Field(
         default=None,
@@ -199,8 +225,12 @@ class AppSpec(Model):
         _unique([a.attachment for a in self.addons if a.attachment], ("addons",), "attachment", "attachment name")
         _unique_keys(self.addons)
         _unique(list(self.buildpacks), ("buildpacks",), None, "buildpack")
-        if self.health and self.health.host and self.health.host not in {d.hostname for d in self.domains}:
+        hostnames = {d.hostname for d in self.domains}
+        if self.health and self.health.host and self.health.host not in hostnames:
             raise _at(("health", "host"), f"{self.health.host!r} is not one of this app's domains")
+        for name, check in self.http_checks.items():
+            if check.host and check.host not in hostnames:
+                raise _at(("http_checks", name, "host"), f"{check.host!r} is not one of this app's domains")
         return self
 
 

@@ -170,6 +170,9 @@ StackReferenceName = Annotated[
 FeatureName = Annotated[
     str, AfterValidator(_pattern(FEATURE_RE, "an app feature name, e.g. 'preboot' or 'runtime-dyno-metadata'"))
 ]
+CheckName = Annotated[
+    str, AfterValidator(_pattern(FEATURE_RE, "a check name: lowercase letters, digits and '-', e.g. 'metrics'"))
+]
 
 
 def _dyno_size(value: object) -> str:

@@ -27,6 +27,7 @@ NO_RELEASE = {
     "feature": "feature flags change without a release",
     "pipeline": "pipeline couplings change without a release",
     "health": "a health answer is not a change",
+    "http": "an HTTP answer is not a change",
     "release": "this is the release itself",
 }
 _ROLLBACK = re.compile(r"^Rollback to v\d+", re.IGNORECASE)

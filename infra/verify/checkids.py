@@ -28,6 +28,7 @@ KINDS = (
     "pipeline",
     "release",
     "health",
+    "http",
 )
 
 

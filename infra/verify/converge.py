@@ -21,7 +21,7 @@ import httpx
 from infra.clock import Clock
 from infra.spec.models import HealthCheck
 from infra.verify import health as healthcheck
-from infra.verify.checkids import Scope, check_id
+from infra.verify.checkids import Scope
 from infra.verify.compare import compare_app
 from infra.verify.findings import Finding, Outcome
 from infra.verify.live import FetchFailed, LiveApp, LiveAppInfo, LiveRelease
@@ -71,7 +71,7 @@ class Convergence:
     max_wait: float | None = None
     progress: Callable[[str], None] | None = None
     findings: dict[str, list[Finding]] = field(default_factory=dict)
-    health: dict[str, Finding] = field(default_factory=dict)
+    health: dict[str, Finding] = field(default_factory=dict)  # HTTP check findings by check id
     attempts: dict[str, int] = field(default_factory=dict)
     durations: dict[str, float] = field(default_factory=dict)
 
@@ -132,22 +132,23 @@ class Convergence:
     def _health_polls(self, start: float) -> list[_Poll]:
         polls: list[_Poll] = []
         for key, target in self.targets.items():
-            check = target.expected.health
-            ident = check_id(key, "health")
-            if check is None or not target.live.exists or not self.scope.includes(ident):
+            if not target.live.exists:
                 continue
-            polls.append(
-                _Poll(
-                    key,
-                    "health",
-                    "",
-                    (ident,),
-                    self._deadline(start, check.deadline_seconds),
-                    check.interval_seconds,
-                    check.interval_seconds,
-                    next_at=start,
+            for ident, _kind, check in target.expected.probes():
+                if not self.scope.includes(ident):
+                    continue
+                polls.append(
+                    _Poll(
+                        key,
+                        "health",
+                        ident,
+                        (ident,),
+                        self._deadline(start, check.deadline_seconds),
+                        check.interval_seconds,
+                        check.interval_seconds,
+                        next_at=start,
+                    )
                 )
-            )
         return polls
 
     # --- one poll ------------------------------------------------------------------------------
@@ -192,23 +193,27 @@ class Convergence:
             poll.settled_at = self.clock.monotonic()
 
     async def _step_health(self, poll: _Poll) -> None:
+        """One request of an HTTP check (`health` or one of `http_checks`, by `poll.subject`, its check id)."""
         target = self.targets[poll.app]
-        check = target.expected.health
-        assert check is not None
+        ident = poll.subject
+        _, kind, check = next(p for p in target.expected.probes() if p[0] == ident)
         assert self.http is not None
-        ident = poll.ids[0]
+
+        def record(outcome: Outcome, summary: str, *, expected: str | None = None, actual: str | None = None) -> None:
+            self.health[ident] = _health_finding(
+                ident, poll.app, outcome, summary, kind=kind, expected=expected, actual=actual
+            )
+
         newest = target.live.releases[0] if isinstance(target.live.releases, tuple) and target.live.releases else None
         if newest is not None and newest.status == "pending" and poll.next_at < poll.deadline:
-            self.health[poll.app] = _health_finding(
-                ident, poll.app, Outcome.PENDING, f"waiting for release v{newest.version} to finish first"
-            )
+            record(Outcome.PENDING, f"waiting for release v{newest.version} to finish first")
             return
         info = target.live.info
         web_url = info.web_url if isinstance(info, LiveAppInfo) else None
         where = healthcheck.health_target(check, web_url, router=self.router)
         poll.attempts += 1
         if where is None:
-            self.health[poll.app] = _health_finding(ident, poll.app, Outcome.ERROR, "the app has no web URL to ask")
+            record(Outcome.ERROR, "the app has no web URL to ask")
             poll.settled_at = self.clock.monotonic()
             return
         if check.release_field and isinstance(target.live.releases, FetchFailed):
@@ -218,7 +223,7 @@ class Convergence:
             if not isinstance(reread, tuple):
                 reason = reread.reason if isinstance(reread, FetchFailed) else "the app is gone"
                 summary = f"cannot tie the answer to a release: the app's releases could not be read ({reason})"
-                self.health[poll.app] = _health_finding(ident, poll.app, Outcome.ERROR, summary)
+                record(Outcome.ERROR, summary)
                 poll.settled_at = self.clock.monotonic()  # an error to report now, not a wait until the deadline
                 return
             target = replace(target, live=replace(target.live, releases=reread))
@@ -227,9 +232,7 @@ class Convergence:
         current = target.live.current_release()
         release = current.version if current is not None and check.release_field else None
         verdict = await healthcheck.probe(self.http, check, where, release)
-        self.health[poll.app] = _health_finding(
-            ident,
-            poll.app,
+        record(
             verdict.outcome,
             f"GET {where.url}: {verdict.summary}",
             expected=_expectation(check, release),
@@ -261,7 +264,7 @@ class Convergence:
 
     def _summary(self, poll: _Poll) -> str:
         if poll.kind == "health":
-            found = self.health.get(poll.app)
+            found = self.health.get(poll.subject)
             return found.summary if found is not None else "not asked yet"
         found_f = next((f for f in self.findings[poll.app] if f.check_id == poll.ids[0]), None)
         return found_f.summary if found_f is not None else "pending"
@@ -270,7 +273,7 @@ class Convergence:
         """Every app's findings, health included, with attempts and durations where polled."""
         out: dict[str, list[Finding]] = {}
         for key, findings in self.findings.items():
-            merged = [*findings, *([self.health[key]] if key in self.health else [])]
+            merged = [*findings, *(f for f in self.health.values() if f.app == key)]
             out[key] = [
                 replace(
                     f,
@@ -317,10 +320,17 @@ def _with_release(live: LiveApp, release: LiveRelease | None, release_id: str) -
 
 
 def _health_finding(
-    ident: str, app: str, outcome: Outcome, summary: str, *, expected: str | None = None, actual: str | None = None
+    ident: str,
+    app: str,
+    outcome: Outcome,
+    summary: str,
+    *,
+    kind: str = "health",
+    expected: str | None = None,
+    actual: str | None = None,
 ) -> Finding:
     return Finding(
-        check_id=ident, app=app, kind="health", outcome=outcome, summary=summary, expected=expected, actual=actual
+        check_id=ident, app=app, kind=kind, outcome=outcome, summary=summary, expected=expected, actual=actual
     )
 
 

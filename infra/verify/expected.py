@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -79,7 +80,14 @@ class ExpectedApp:
     stage: str
     pipeline: str
     maintenance: bool = False
+    http_checks: Mapping[str, HealthCheck] = dataclass_field(default_factory=dict)
     fingerprint_key: Secret | None = None  # what live values are fingerprinted with, as the manifest's were
+
+    def probes(self) -> list[tuple[str, str, HealthCheck]]:
+        """Every HTTP check of this app: (check id, kind, check); `health` first, then `http_checks` by name."""
+        found = [] if self.health is None else [(check_id(self.key, "health"), "health", self.health)]
+        found += [(check_id(self.key, "http", name), "http", c) for name, c in sorted(self.http_checks.items())]
+        return found
 
     @property
     def provided_vars(self) -> dict[str, ExpectedAddon]:
@@ -108,8 +116,7 @@ class ExpectedApp:
         ids += [check_id(k, "drain", d.subject) for d in self.drains]
         ids += [check_id(k, "feature", f) for f in self.features]
         ids += [check_id(k, "pipeline"), check_id(k, "release")]
-        if self.health is not None:
-            ids.append(check_id(k, "health"))
+        ids += [ident for ident, _, _ in self.probes()]
         return ids
 
 
@@ -196,6 +203,7 @@ def _app(
         drains=_drains(app, from_manifest.get("drains") or [], fp_key),
         features=dict(app.features),
         health=app.health,
+        http_checks=dict(app.http_checks),
         stage=spec.stage,
         pipeline=spec.pipeline,
         fingerprint_key=fp_key,

@@ -127,6 +127,16 @@ def judge(check: HealthCheck, status: int, content_type: str, body: bytes, curre
         known = _ROUTER_PAGES.get(page.group(1), "a Heroku error page") if page else None
         who = f" ({known})" if known else ""
         return Probe(Outcome.CHANGED, f"answered {status}, expected {check.expect_status}{who}", f"HTTP {status}")
+    wanted_type = check.expect_content_type
+    if wanted_type is not None and not content_type.lower().startswith(wanted_type.lower()):
+        shown = content_type or "no content type"
+        return Probe(
+            Outcome.CHANGED, f"answered {status} with {shown}, expected {wanted_type}", f"HTTP {status}, {shown}"
+        )
+    if check.expect_body is not None and re.search(check.expect_body, body.decode("utf-8", "replace")) is None:
+        return Probe(
+            Outcome.CHANGED, f"answered {status} but the body does not contain /{check.expect_body}/", f"HTTP {status}"
+        )
     if not check.expect_json and check.release_field is None:
         return Probe(Outcome.PASS, f"answered {status}", f"HTTP {status}")
     try:

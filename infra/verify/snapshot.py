@@ -64,6 +64,7 @@ _KIND_COLLECTIONS: dict[str, tuple[str, ...]] = {
     "pipeline": ("coupling",),
     "release": ("releases",),
     "health": ("releases",),
+    "http": ("releases",),
 }
 COLLECTIONS = (
     "config",
@@ -83,7 +84,7 @@ def collections_for(kinds: Collection[str], expected: ExpectedApp) -> frozenset[
     """The collections to read for checks of `kinds` on this app."""
     needed: set[str] = set()
     for kind in kinds:
-        if kind == "health" and (expected.health is None or expected.health.release_field is None):
+        if kind in ("health", "http") and not any(c.release_field for _, k, c in expected.probes() if k == kind):
             continue
         if kind == "buildpacks" and not expected.buildpacks:
             continue

@@ -67,12 +67,14 @@ def test_minimal_stack_is_valid(write_stack: WriteStack) -> None:
         (
             {"replicas": 2},
             "apps.web: unknown key 'replicas' (allowed: acm, addons, buildpacks, config, deploy, "
-            "domains, drains, features, formation, health, maintenance, name, protect, region, secrets, stack)",
+            "domains, drains, features, formation, health, http_checks, maintenance, name, protect, region, secrets, "
+            "stack)",
         ),
         (
             {"secret": {}},
             "apps.web: unknown key 'secret'; did you mean 'secrets'? (allowed: acm, addons, "
-            "buildpacks, config, deploy, domains, drains, features, formation, health, maintenance, name, protect, "
+            "buildpacks, config, deploy, domains, drains, features, formation, health, http_checks, maintenance, name, "
+            "protect, "
             "region, secrets, stack)",
         ),
         ({"name": None}, "apps.web.name: is required"),
