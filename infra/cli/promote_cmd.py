@@ -232,6 +232,7 @@ async def open_env(
             ),
             out=out,
             timing=timing,
+            progress=progress,
         )
     finally:
         for opened in (reader, *writers):

@@ -205,7 +205,11 @@ async def await_release(session: Session, app: str, release_id: str) -> Release:
     attempt = 0
     while True:
         release = await session.reads.release(app, release_id)
-        if release.status != "pending" or not await poll_pause(clock, timing, attempt, deadline):
+        if release.status != "pending":
+            return release
+        left = max(0.0, deadline - clock.monotonic())
+        session.waiting(f"  {app} v{release.ref.version}: release phase running ({left:.0f}s left)")
+        if not await poll_pause(clock, timing, attempt, deadline):
             return release
         attempt += 1
 

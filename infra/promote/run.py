@@ -79,6 +79,7 @@ class PromoteEnv:
     verifier: StackVerifier
     out: Output
     timing: Timing = field(default_factory=Timing)
+    progress: Callable[[str], None] | None = None  # a line each time the promotion waits on Heroku
 
     def session(self, journal: Journal, store: JournalStore | None) -> Session:
         return Session(
@@ -90,6 +91,7 @@ class PromoteEnv:
             timing=self.timing,
             verifier=self.verifier,
             open_writes=self.open_writes,
+            progress=self.progress,
             out=self.out,
         )
 

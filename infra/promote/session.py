@@ -62,6 +62,12 @@ class Session:
     verifier: StackVerifier
     open_writes: Callable[[], PromotionWrites]
     out: Output
+    progress: Callable[[str], None] | None = None
+
+    def waiting(self, line: str) -> None:
+        """Say what the promotion waits for (stderr in the CLI), so a slow release phase is never silent."""
+        if self.progress is not None:
+            self.progress(line)
 
     def save(self) -> None:
         self.journal.updated_at = iso(self.clock)

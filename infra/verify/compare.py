@@ -314,8 +314,10 @@ def _release(t: Target) -> list[Finding]:
             expected="succeeded",
             actual=said,
             remedy=(
-                f"read why: `heroku releases:output {label} -a {t.expected.name}`; fix it and deploy again "
-                f"(`pulumi up --stack {t.stack}` rebuilds in staging; production moves by promotion)",
+                f"read why: `heroku releases:output {label} -a {t.expected.name}`"
+                + (f" (or {newest.output_stream_url})" if newest.output_stream_url else "")
+                + f"; fix it and deploy again (`pulumi up --stack {t.stack}` rebuilds in staging; production moves "
+                "by promotion)",
             ),
         )
     ]

@@ -129,6 +129,7 @@ class LiveRelease:
     user: str | None
     created_at: str | None
     slug_id: str | None = None  # the build it runs; a promotion copies it
+    output_stream_url: str | None = None  # its release phase's output, while Heroku keeps it
 
 
 def _s(raw: Mapping[str, Any], *path: str) -> str | None:
@@ -264,6 +265,7 @@ def parse_release(raw: Mapping[str, Any]) -> LiveRelease:
         user=_s(raw, "user", "email"),
         created_at=_s(raw, "created_at"),
         slug_id=_s(raw, "slug", "id"),
+        output_stream_url=_s(raw, "output_stream_url"),
     )
 
 
