@@ -177,6 +177,20 @@ class DeploySpec(Model):
         description="how long `pulumi up` waits for the build's release phase (a Procfile `release:` command) "
         "before failing, instead of scaling dynos the release has not declared yet",
     )
+    procfile: dict[ProcessType, str] = Field(
+        default_factory=dict,
+        description="the Procfile the app's code declares (process type -> command), `release` included; "
+        "the formation may scale only these, and where the stack builds (not bootstrap_only) verify checks the "
+        "running build declares exactly them",
+    )
+
+    @field_validator("procfile")
+    @classmethod
+    def _commands(cls, value: dict[str, str]) -> dict[str, str]:
+        for process, command in value.items():
+            if not command.strip():
+                raise ValueError(f"the command of {process!r} is empty")
+        return value
 
 
 class AppSpec(Model):
@@ -231,6 +245,16 @@ class AppSpec(Model):
         for name, check in self.http_checks.items():
             if check.host and check.host not in hostnames:
                 raise _at(("http_checks", name, "host"), f"{check.host!r} is not one of this app's domains")
+        procfile = self.deploy.procfile if self.deploy else {}
+        if procfile:
+            for process in self.formation:
+                if process not in procfile:
+                    allowed = ", ".join(procfile)
+                    raise _at(
+                        ("formation", process),
+                        f"is not a process type of deploy.procfile, so Heroku would refuse to scale it "
+                        f'("Couldn\'t find that process type"); the Procfile declares: {allowed}',
+                    )
         return self
 
 

@@ -50,6 +50,8 @@ def explain(finding: Finding, live: LiveApp, related: Mapping[str, str] | None =
             note=f"Heroku's release log cannot say who did this or when: {NO_RELEASE[finding.kind]} on Heroku"
         )
     releases = live.releases
+    if finding.kind == "procfile" and (current := live.current_release()) is not None:
+        return _of(current, probably=False)  # a slug's Procfile arrives with the release that runs it
     if releases is None:
         return Attribution(note="the release log was not read in this run (out of scope)")
     if isinstance(releases, FetchFailed):

@@ -27,6 +27,7 @@ KINDS = (
     "feature",
     "pipeline",
     "release",
+    "procfile",
     "health",
     "http",
 )

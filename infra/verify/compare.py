@@ -50,6 +50,7 @@ def compare_app(t: Target) -> list[Finding]:
         compare_resources.features,
         _pipeline,
         _release,
+        compare_resources.procfile,
     ):
         findings += check(t)
     return findings

@@ -1,4 +1,4 @@
-"""Comparison of an app's resources: buildpacks, domains, formation, drains, features.
+"""Comparison of an app's resources: buildpacks, domains, formation, drains, features, the Procfile.
 
 Same rules as `compare`: pure, an unreadable collection gives `error` findings, one out of
 scope gives none. What Heroku created itself (the `herokuapp.com` domain, an add-on's log
@@ -328,6 +328,54 @@ def features(t: Target) -> list[Finding]:
                     remedy=remedies.unmanaged_feature(
                         t.project, t.stack, t.expected.key, t.expected.name, app_id, name
                     ),
+                )
+            )
+    return out
+
+
+def procfile(t: Target) -> list[Finding]:
+    """The running build's process types against `deploy.procfile`: a Procfile changes only with a build."""
+    want, live = t.expected.procfile, t.live.procfile
+    if not want or live is None:
+        return []
+    if isinstance(live, FetchFailed):
+        return t.errors("procfile", live)
+    current = t.live.current_release()
+    running = f"v{current.version}'s build" if current else "the running build"
+    fix = (
+        f"the Procfile is part of the code: fix it and deploy a new build (`pulumi up --stack {t.stack}` rebuilds "
+        "in staging; production moves by promotion), or change deploy.procfile if the code is right",
+    )
+    out: list[Finding] = []
+    for process, command in want.items():
+        got = live.get(process)
+        if got is None:
+            summary = f"{running} declares no `{process}` process type"
+            out.append(
+                t.finding(
+                    "procfile", (process,), Outcome.MISSING, summary, expected=command, actual="(absent)", remedy=fix
+                )
+            )
+        elif got != command:
+            summary = f"{running} runs `{process}: {got}`, expected `{command}`"
+            out.append(
+                t.finding("procfile", (process,), Outcome.CHANGED, summary, expected=command, actual=got, remedy=fix)
+            )
+        else:
+            out.append(
+                t.finding("procfile", (process,), Outcome.PASS, f"{process}: {got}", expected=command, actual=got)
+            )
+    for process, got in sorted(live.items()):
+        if process not in want:
+            out.append(
+                t.finding(
+                    "procfile",
+                    (process,),
+                    Outcome.UNMANAGED,
+                    f"{running} declares `{process}: {got}`, which deploy.procfile in {t.stack_file} does not list",
+                    expected="(not declared)",
+                    actual=got,
+                    remedy=fix,
                 )
             )
     return out

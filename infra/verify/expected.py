@@ -81,6 +81,7 @@ class ExpectedApp:
     pipeline: str
     maintenance: bool = False
     http_checks: Mapping[str, HealthCheck] = dataclass_field(default_factory=dict)
+    procfile: Mapping[str, str] = dataclass_field(default_factory=dict)  # process type -> command; {}: unchecked
     fingerprint_key: Secret | None = None  # what live values are fingerprinted with, as the manifest's were
 
     def probes(self) -> list[tuple[str, str, HealthCheck]]:
@@ -116,6 +117,7 @@ class ExpectedApp:
         ids += [check_id(k, "drain", d.subject) for d in self.drains]
         ids += [check_id(k, "feature", f) for f in self.features]
         ids += [check_id(k, "pipeline"), check_id(k, "release")]
+        ids += [check_id(k, "procfile", p) for p in self.procfile]
         ids += [ident for ident, _, _ in self.probes()]
         return ids
 
@@ -204,6 +206,9 @@ def _app(
         features=dict(app.features),
         health=app.health,
         http_checks=dict(app.http_checks),
+        # Only where the stack builds: a promoted release runs the upstream app's slug, which Heroku
+        # may not serve through this app, and promotion already checks it is staging's by id.
+        procfile=dict(app.deploy.procfile) if app.deploy and not spec.builds_once(app.deploy) else {},
         stage=spec.stage,
         pipeline=spec.pipeline,
         fingerprint_key=fp_key,

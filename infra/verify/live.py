@@ -286,6 +286,7 @@ class LiveApp:
     features: Fetched[Mapping[str, bool]] = None
     coupling: Fetched[tuple[LiveCoupling, ...]] = None  # () when the app is in no pipeline
     releases: Fetched[tuple[LiveRelease, ...]] = None  # newest first
+    procfile: Fetched[Mapping[str, str]] = None  # the current release's slug: process type -> command
 
     @property
     def exists(self) -> bool:

@@ -17,7 +17,7 @@ cache). The memo holds parsed state only: config values are fingerprints by then
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -63,6 +63,7 @@ _KIND_COLLECTIONS: dict[str, tuple[str, ...]] = {
     "feature": ("features",),
     "pipeline": ("coupling",),
     "release": ("releases",),
+    "procfile": ("releases", "procfile"),
     "health": ("releases",),
     "http": ("releases",),
 }
@@ -77,6 +78,7 @@ COLLECTIONS = (
     "features",
     "coupling",
     "releases",
+    "procfile",
 )
 
 
@@ -87,6 +89,8 @@ def collections_for(kinds: Collection[str], expected: ExpectedApp) -> frozenset[
         if kind in ("health", "http") and not any(c.release_field for _, k, c in expected.probes() if k == kind):
             continue
         if kind == "buildpacks" and not expected.buildpacks:
+            continue
+        if kind == "procfile" and not expected.procfile:
             continue
         needed.update(_KIND_COLLECTIONS[kind])
     return frozenset(needed)
@@ -153,6 +157,7 @@ class SnapshotReader:
             ),
             "features": lambda: self._read(lambda: self.client.get_list(f"{base}/features"), parse_features),
             "coupling": lambda: self._coupling(base),
+            "procfile": lambda: self._procfile(base, releases),
         }
         wanted = [c for c in COLLECTIONS if c in collections and c != "releases"]
         from_memo = {
@@ -222,6 +227,21 @@ class SnapshotReader:
         if isinstance(got, _Gone):
             return ()  # 404: the app is in no pipeline
         return got if isinstance(got, FetchFailed) else (got,)
+
+    async def _procfile(
+        self, base: str, releases: tuple[LiveRelease, ...] | FetchFailed | None
+    ) -> Mapping[str, str] | FetchFailed | _Gone:
+        """The process types of the slug the current release runs (what the Procfile declared at build time)."""
+        if not isinstance(releases, tuple):
+            return releases if isinstance(releases, FetchFailed) else FetchFailed("the release log was not read")
+        current = next((r for r in releases if r.current), None)
+        if current is None or current.slug_id is None:
+            return {}  # nothing deployed yet: no process types
+        slug = current.slug_id
+        return await self._read(
+            lambda: self.client.get(f"{base}/slugs/{slug}"),
+            lambda raw: {str(k): str(v) for k, v in (raw.get("process_types") or {}).items()},
+        )
 
     async def _read_list(self, path: str, parse: Callable[[Any], T]) -> tuple[T, ...] | FetchFailed | _Gone:
         return await self._read(lambda: self.client.get_list(path), lambda raw: tuple(parse(item) for item in raw))

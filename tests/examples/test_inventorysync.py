@@ -38,8 +38,10 @@ pytestmark = pytest.mark.anyio
 PASSPHRASE = Secret(value="inventorysync-demo")  # README: the examples' passphrases open nothing real
 API = {"staging": "inventorysync-api-staging", "production": "inventorysync-api-production"}
 WEB = {"staging": "inventorysync-web-staging", "production": "inventorysync-web-production"}
-MIGRATIONS = {"web": "gunicorn main:app", "release": "alembic upgrade head"}
-PROJECT_CHECKS = ("api/health", "api/http/metrics", "api/http/status", "api/release", "web/health", "web/release")
+MIGRATIONS = {"web": "gunicorn -k uvicorn.workers.UvicornWorker main:app", "release": "alembic upgrade head"}
+CHECKS = ("api/health", "api/http/metrics", "api/http/status", "api/release", "web/health", "web/release")
+# The Procfile is checked where the stack builds; production runs slugs promoted from staging.
+PROCFILE_CHECKS = ("api/procfile/web", "api/procfile/release", "web/procfile/web")
 
 
 @pytest.fixture
@@ -93,7 +95,10 @@ async def test_both_stacks_verify_clean_with_every_check_the_plan_makes_by_hand(
         checks = {f.check_id: f.outcome.value for f in result.findings}
         assert not_passing(result) == [], stack
         assert result.exit_code == ExitCode.OK
-        assert {check: checks[check] for check in PROJECT_CHECKS} == dict.fromkeys(PROJECT_CHECKS, "pass")
+        expected = CHECKS + PROCFILE_CHECKS if stack == "staging" else CHECKS
+        assert {check: checks.get(check) for check in CHECKS + PROCFILE_CHECKS} == {
+            check: "pass" if check in expected else None for check in CHECKS + PROCFILE_CHECKS
+        }
 
 
 async def test_a_config_var_changed_by_hand_on_the_api_is_drift(
@@ -108,6 +113,37 @@ async def test_a_config_var_changed_by_hand_on_the_api_is_drift(
 
     assert not_passing(result) == [("api/config/CORS_ORIGINS", "changed")]
     assert result.exit_code == ExitCode.DRIFT
+
+
+async def test_a_build_whose_procfile_lost_its_migration_is_reported_against_the_release_that_runs_it(
+    deployed: dict[str, DeployedStack],
+    specs: dict[str, StackSpec],
+    sandbox_transport: SandboxTransport,
+    sandbox_clock: FakeClock,
+    sandbox_client: httpx.AsyncClient,
+    verify_stack: VerifyStack,
+) -> None:
+    # Someone deleted the `release:` line and pushed: the migration will never run again.
+    no_release = {"process_types": {"web": MIGRATIONS["web"], "worker": "python -m sync"}}
+    (await sandbox_client.put(f"/__sandbox/apps/{API['staging']}/builds", json=no_release)).raise_for_status()
+    async with _person(sandbox_transport, sandbox_clock) as heroku:
+        release = await deploy_build(heroku, API["staging"], "v1.1.0", sandbox_clock)
+
+    result = await verify_stack(specs["staging"], manifest=deployed["staging"].manifest)
+
+    drift = {f.check_id: (f.outcome.value, f.summary) for f in result.findings if f.outcome.value != "pass"}
+    version = release["version"]
+    assert drift == {
+        "api/procfile/release": ("missing", f"v{version}'s build declares no `release` process type"),
+        "api/procfile/worker": (
+            "unmanaged",
+            f"v{version}'s build declares `worker: python -m sync`, which deploy.procfile in "
+            "Pulumi.staging.yaml does not list",
+        ),
+    }
+    (missing,) = [f for f in result.findings if f.check_id == "api/procfile/release"]
+    assert missing.attribution is not None
+    assert missing.attribution.version == version
 
 
 async def test_both_app_pairs_are_promoted_each_by_its_own_promotion_and_verified(

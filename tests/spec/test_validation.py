@@ -79,6 +79,18 @@ def test_minimal_stack_is_valid(write_stack: WriteStack) -> None:
         ),
         ({"name": None}, "apps.web.name: is required"),
         (
+            {
+                "formation": {"worker": {"quantity": 1, "size": "basic"}},
+                "deploy": {"source_url": "https://example.com/a.tgz", "version": "v1", "procfile": {"web": "serve"}},
+            },
+            "apps.web.formation.worker: is not a process type of deploy.procfile, so Heroku would refuse to scale it "
+            '("Couldn\'t find that process type"); the Procfile declares: web',
+        ),
+        (
+            {"deploy": {"source_url": "https://example.com/a.tgz", "version": "v1", "procfile": {"release": " "}}},
+            "apps.web.deploy.procfile: the command of 'release' is empty",
+        ),
+        (
             {"buildpacks": ["python"]},
             "apps.web.buildpacks[0]: must be a buildpack registry name like "
             "'heroku/python' or an https URL (got 'python')",
