@@ -248,3 +248,30 @@ async def test_a_slow_release_phase_in_production_is_waited_for(
     assert result.outcome == Outcome.SUCCEEDED
     assert sandbox_clock.monotonic() - started >= 40
     assert f"  {API['production']} v7: release phase running (60s left)" in progress
+
+
+async def test_verification_waits_for_a_slow_release_phase_within_the_release_deadline(
+    deployed: dict[str, DeployedStack],
+    specs: dict[str, StackSpec],
+    sandbox_transport: SandboxTransport,
+    sandbox_clock: FakeClock,
+    sandbox_client: httpx.AsyncClient,
+    verify_stack: VerifyStack,
+) -> None:
+    # `git push` of a build whose migration takes 90 s; verify starts while it is still running.
+    slow = {"process_types": MIGRATIONS, "release_phase_seconds": 90}
+    (await sandbox_client.put(f"/__sandbox/apps/{API['staging']}/builds", json=slow)).raise_for_status()
+    blob = {"url": "https://github.com/inventorysync/inventorysync-api/archive/refs/tags/v1.1.0.tar.gz"}
+    async with _person(sandbox_transport, sandbox_clock) as heroku:
+        build = await heroku.post(f"/apps/{API['staging']}/builds", json={"source_blob": blob})
+        while (build := await heroku.get(f"/apps/{API['staging']}/builds/{build['id']}"))["status"] == "pending":
+            await sandbox_clock.sleep(2)
+        started = sandbox_clock.monotonic()
+        assert (await heroku.get(f"/apps/{API['staging']}/releases/{build['release']['id']}"))["status"] == "pending"
+
+        result = await verify_stack(specs["staging"], manifest=deployed["staging"].manifest)
+
+    (release,) = [f for f in result.findings if f.check_id == "api/release"]
+    assert (release.outcome.value, release.attempts > 1) == ("pass", True)
+    assert not_passing(result) == []
+    assert sandbox_clock.monotonic() - started >= 80
