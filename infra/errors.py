@@ -60,6 +60,7 @@ class ExitCode(IntEnum):
     DECLINED = 7
     ROLLED_BACK_AS_ASKED = 8
     LOCKED = 9
+    POLICY_VIOLATION = 10
 
     @property
     def meaning(self) -> str:
@@ -77,6 +78,7 @@ _EXIT_MEANINGS: dict[ExitCode, str] = {
     ExitCode.DECLINED: "declined: no --yes or 'no' at the prompt; nothing was changed",
     ExitCode.ROLLED_BACK_AS_ASKED: "rolled back as asked (--rollback): production runs its previous release, healthy",
     ExitCode.LOCKED: "another promotion of this pipeline is running (its lock names it); nothing was changed",
+    ExitCode.POLICY_VIOLATION: "the plan violates a mandatory guardrail policy (listed as MANDATORY)",
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import asdict
 from pathlib import Path
 
 from infra.cli.common import add_project_dir, project_dir
@@ -15,6 +16,7 @@ from infra.plan.model import Plan
 from infra.plan.planner import plan_stack
 from infra.plan.render import changes_json, render_changes, render_text
 from infra.plan.replacements import Hazard, ResourceChange, changes_between, hazards
+from infra.policy import evaluate, load_config, render_violations
 from infra.spec.loader import stack_file
 
 PLAN_DESCRIPTION = """\
@@ -31,12 +33,18 @@ plan ends with what the edit would do on `pulumi up`: each resource created, upd
 (an input the Heroku provider cannot change in place) or deleted. A change that would replace or
 delete an app or a data add-on (its data is lost) or remove a process type (its dynos keep
 running and billing) is refused with exit 4, with the safe way to make it.
+
+The guardrail policies (the CrossGuard pack in policy/, which `pulumi preview --policy-pack
+policy/` runs) are evaluated on the plan: each violation is printed with its level, and a
+mandatory one exits 10. Levels and thresholds per stack: policy.STACK.json beside the stack file
+(Pulumi's --policy-pack-config format).
 """
 
 PLAN_EXITS = {
     ExitCode.OK: "the plan was printed (and no change refused)",
     ExitCode.ERROR: "a bad or unknown stack, --since revision, or a program failure under the mock engine",
     ExitCode.BLOCKED: "a change since --since would lose data or leave dynos running (listed as REFUSED)",
+    ExitCode.POLICY_VIOLATION: "a mandatory guardrail policy is violated (listed as MANDATORY)",
 }
 
 DIFF_DESCRIPTION = """\
@@ -91,18 +99,23 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run_plan(args: argparse.Namespace) -> ExitCode:
     root = project_dir(args)
     plan = plan_stack(args.stack, root)
+    violations = evaluate(plan, load_config(root, args.stack))
     compared = None if args.no_compare else compare_with_revision(args.stack, root, plan, args.since)
     if args.json:
         document = plan.to_json()
         if compared is not None:
             document["since"] = changes_json(*compared)
+        document["policy_violations"] = [asdict(v) for v in violations]
         sys.stdout.write(json.dumps(document, indent=2) + "\n")
     else:
         sys.stdout.write(render_text(plan))
         if compared is not None:
             since, changes, found = compared
             sys.stdout.write("\n" + render_changes(since, stack_file(root, args.stack).name, changes, found))
-    return ExitCode.BLOCKED if compared is not None and compared[2] else ExitCode.OK
+        sys.stdout.write("\n" + render_violations(violations))
+    if compared is not None and compared[2]:
+        return ExitCode.BLOCKED
+    return ExitCode.POLICY_VIOLATION if any(v.level == "mandatory" for v in violations) else ExitCode.OK
 
 
 def compare_with_revision(
