@@ -96,9 +96,10 @@ def _web_dynos(args: ResourceValidationArgs, report: ReportViolation) -> None:
         return
     quantity = args.props.get("quantity")
     least = int(config.get("minWebDynos", MIN_WEB_DYNOS))
-    if isinstance(quantity, int) and quantity < least:
+    # The engine hands numbers over as protobuf doubles (1.0); the offline plan as ints.
+    if isinstance(quantity, int | float) and not isinstance(quantity, bool) and quantity < least:
         report(
-            f"{args.name}: {quantity} web dyno(s) in production; at least {least} so one can restart "
+            f"{args.name}: {int(quantity)} web dyno(s) in production; at least {least} so one can restart "
             "(daily cycling, deploys) while another serves",
             None,
         )
