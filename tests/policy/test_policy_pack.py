@@ -30,7 +30,7 @@ LEVELS = {0: "advisory", 1: "mandatory", 2: "disabled"}
 
 @pytest.fixture(scope="module")
 def analyzer() -> Iterator[analyzer_pb2_grpc.AnalyzerStub]:
-    pack = subprocess.Popen(  # noqa: S603 - our own pack, started as the CLI starts it
+    pack = subprocess.Popen(
         [sys.executable, "-u", "__main__.py"],
         cwd=PROJECT_DIR / "policy",
         stdout=subprocess.PIPE,
