@@ -36,7 +36,7 @@ from infra.verify.baseline import (
 )
 from infra.verify.checkids import Scope
 from infra.verify.health import ROUTER_ENV, choose_router
-from infra.verify.manifests import load_manifests
+from infra.verify.manifests import load_manifests, manifests_from_pulumi
 from infra.verify.reports import ReportTarget, parse_report_target, terminal, write_reports
 from infra.verify.result import VerificationResult, combined_exit_code
 from infra.verify.run import VerifyOptions, add_waiver_warnings, check_scope, run_verification
@@ -107,7 +107,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--manifest",
         type=Path,
         metavar="FILE",
-        help="the stack's `manifest` output (`pulumi stack output manifest --json`): compare secrets by fingerprint",
+        help="the stack's `manifest` output (`pulumi stack output manifest --json`): compare secrets by fingerprint; "
+        "default: that command's output when the Pulumi CLI is on PATH",
     )
     verify.add_argument("--json-schema", action="store_true", help="print the JSON report's schema and exit")
     _shared(verify, waits=True)
@@ -131,7 +132,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="FILE",
         action="append",
         default=[],
-        help="a stack's `manifest` output; repeatable (each file names its stack)",
+        help="a stack's `manifest` output; repeatable (each file names its stack); stacks without one read it "
+        "with `pulumi stack output manifest` when the Pulumi CLI is on PATH",
     )
     drift.add_argument(
         "--no-pulumi-refresh",
@@ -216,6 +218,7 @@ def run_verify(args: argparse.Namespace) -> ExitCode:
     directory = project_dir(args)
     spec = load_stack(args.stack, directory, passphrase=passphrase_from_env())
     manifests = load_manifests([args.manifest] if args.manifest else [], project=spec.project, stacks={spec.stack})
+    manifests = _with_pulumi_manifests(args, [spec], manifests, directory)
     return _run(args, [spec], manifests, refresh_dir=None, baseline=None)
 
 
@@ -227,8 +230,21 @@ def run_drift(args: argparse.Namespace) -> ExitCode:
     passphrase = passphrase_from_env()
     specs = [load_stack(name, directory, passphrase=passphrase) for name in names]
     manifests = load_manifests(args.manifest, project=specs[0].project, stacks={s.stack for s in specs})
+    manifests = _with_pulumi_manifests(args, specs, manifests, directory)
     baseline = _baseline(args)
     return _run(args, specs, manifests, refresh_dir=None if args.no_pulumi_refresh else directory, baseline=baseline)
+
+
+def _with_pulumi_manifests(
+    args: argparse.Namespace, specs: Sequence[StackSpec], given: Mapping[str, Mapping[str, Any]], directory: Path
+) -> dict[str, Mapping[str, Any]]:
+    """`given`, plus the `manifest` output of every other stack from the Pulumi CLI (when on PATH); says which."""
+    missing = [s.stack for s in specs if s.stack not in given]
+    found, notes = manifests_from_pulumi(missing, project=specs[0].project, cwd=directory) if missing else ({}, [])
+    if not args.quiet:
+        for note in notes:
+            print(note, file=sys.stderr, flush=True)
+    return {**given, **found}
 
 
 def _run(

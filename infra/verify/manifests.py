@@ -3,13 +3,17 @@
 `pulumi stack output manifest --json` writes it after `pulumi up` (`infra.spec.manifest`): the
 expected state with secret fingerprints, never values. `verify`, `drift` and `promote` take such
 files (`--manifest FILE`); `load_manifests` reads and checks them all before any API call, so a
-wrong file costs no request (and, for a promotion, opens no journal).
+wrong file costs no request (and, for a promotion, opens no journal). Without `--manifest`,
+`manifests_from_pulumi` asks the Pulumi CLI for the output when it is on PATH, so
+`pulumi up && heroku-stack verify staging` is the whole post-deploy step.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Mapping, Sequence
+import shutil
+import subprocess
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -58,3 +62,61 @@ def load_manifests(paths: Sequence[Path], *, project: str, stacks: Collection[st
             raise ManifestError(f"{path}: a second manifest for stack {stack!r} (the first is {given[stack]})")
         found[stack], given[stack] = document, path
     return found
+
+
+Runner = Callable[..., "subprocess.CompletedProcess[str]"]
+
+
+def pulumi_output_command(stack: str) -> list[str]:
+    return ["pulumi", "stack", "output", "manifest", "--json", "--show-secrets=false", "--stack", stack]
+
+
+def manifests_from_pulumi(
+    stacks: Sequence[str],
+    *,
+    project: str,
+    cwd: Path,
+    which: Callable[[str], str | None] = shutil.which,
+    run: Runner = subprocess.run,
+    timeout: float = 120,
+) -> tuple[dict[str, Mapping[str, Any]], list[str]]:
+    """The `manifest` output of each of `stacks`, read with the Pulumi CLI when it is on PATH.
+
+    Returns the manifests found and one note per stack saying where its manifest came from, or
+    why none was read (secrets are then compared by presence). Without the CLI: nothing, no note.
+    """
+    executable = which("pulumi")
+    found: dict[str, Mapping[str, Any]] = {}
+    notes: list[str] = []
+    if executable is None:
+        return found, notes
+    for stack in stacks:
+        shown = " ".join(pulumi_output_command(stack))
+        try:
+            done = run(
+                [executable, *pulumi_output_command(stack)[1:]],
+                cwd=cwd,
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+            )
+        except (OSError, subprocess.TimeoutExpired) as err:
+            notes.append(
+                f"manifest for {stack}: `{shown}` did not run ({type(err).__name__}); secrets compared by presence"
+            )
+            continue
+        if done.returncode != 0:
+            last = next((line.strip() for line in reversed(done.stderr.splitlines()) if line.strip()), "no message")
+            notes.append(f"manifest for {stack}: `{shown}` failed ({last[:200]}); secrets compared by presence")
+            continue
+        try:
+            document = json.loads(done.stdout)
+        except json.JSONDecodeError:
+            notes.append(f"manifest for {stack}: `{shown}` did not print JSON; secrets compared by presence")
+            continue
+        problem = manifest_problem(document, project=project, stacks={stack})
+        if problem is not None:
+            raise ManifestError(f"`{shown}`: {problem}")
+        found[stack] = document
+        notes.append(f"manifest for {stack}: from `{shown}`")
+    return found, notes
