@@ -99,7 +99,7 @@ def test_scheduled_drift_is_read_only_and_keeps_one_issue_per_stack() -> None:
     stacks = [(m["project"], m["stack"]) for m in drift["strategy"]["matrix"]["include"]]
 
     assert set(workflow["on"]) == {"schedule", "workflow_dispatch"}
-    assert workflow["permissions"] == {"contents": "read", "issues": "write"}
+    assert workflow["permissions"] == {"contents": "read", "issues": "write", "checks": "write"}
     assert drift["env"]["HEROKU_API_KEY"] == "${{ secrets.HEROKU_READ_API_KEY }}"
     assert stacks == [(p, s) for p in ("shopsentiment", "inventorysync") for s in ("staging", "production")]
     heroku_stack = [c for c in _commands(workflow, "drift") if ".venv/bin/heroku-stack" in c]
