@@ -34,6 +34,7 @@ STACK_KEYS = (
     "pipeline_stack",
     "addon_create_timeout_minutes",
     "fingerprint_key",
+    "team",
     "apps",
 )
 INTEGER_KEYS = frozenset({"addon_create_timeout_minutes"})

@@ -29,16 +29,20 @@ from infra.spec.rules import (
     ConfigVarName,
     DrainUrl,
     DynoSize,
+    Email,
     FeatureName,
     HealthPath,
     Hostname,
     HttpsUrl,
+    Permission,
     PipelineName,
     ProcessType,
     Region,
     StackImage,
     StackReferenceName,
     Stage,
+    TeamName,
+    TeamRole,
     dyno_tier,
     looks_like_credential_name,
     looks_like_credential_value,
@@ -220,6 +224,12 @@ class AppSpec(Model):
         "each verified like it and reported as <app>/http/<name>",
     )
     deploy: DeploySpec | None = None
+    access: dict[Email, Annotated[tuple[Permission, ...], Field(strict=False)]] = Field(
+        default_factory=dict,
+        description="who may use the app besides its owner, by email: on a team app the permissions each has "
+        "(view, deploy, operate, manage), on a personal app [] (a plain collaborator). Anyone else with access "
+        "is reported by verify as a security finding",
+    )
     protect: bool | None = Field(
         default=None,
         description="refuse to replace or delete the app (its add-ons and data go with it); "
@@ -245,6 +255,12 @@ class AppSpec(Model):
         for name, check in self.http_checks.items():
             if check.host and check.host not in hostnames:
                 raise _at(("http_checks", name, "host"), f"{check.host!r} is not one of this app's domains")
+        _unique_emails(list(self.access), ("access",))
+        for email, permissions in self.access.items():
+            if len(set(permissions)) != len(permissions):
+                raise _at(("access", email), f"lists a permission twice ({', '.join(permissions)})")
+            if permissions and "view" not in permissions:
+                raise _at(("access", email), "needs `view` too: Heroku grants no team-app permission without it")
         procfile = self.deploy.procfile if self.deploy else {}
         if procfile:
             for process in self.formation:
@@ -255,6 +271,27 @@ class AppSpec(Model):
                         f"is not a process type of deploy.procfile, so Heroku would refuse to scale it "
                         f'("Couldn\'t find that process type"); the Procfile declares: {allowed}',
                     )
+        return self
+
+
+class TeamSpec(Model):
+    """The Heroku Team that owns the stack's apps and pipeline."""
+
+    name: TeamName
+    locked: bool = Field(
+        default=False,
+        description="lock the team's apps: only members with explicit app permissions may use them, "
+        "not every team admin",
+    )
+    members: dict[Email, TeamRole] = Field(
+        default_factory=dict,
+        description="the team's members and roles, managed by this stack (only the pipeline owner stack may: "
+        "members are team-wide); empty leaves membership to the team's admins",
+    )
+
+    @model_validator(mode="after")
+    def _coherent(self) -> TeamSpec:
+        _unique_emails(list(self.members), ("members",))
         return self
 
 
@@ -277,6 +314,10 @@ class StackSpec(Model):
         default=None,
         description="the owner stack for the StackReference: its name, or <organization>/<project>/<stack>; "
         "defaults to the project's stack file whose stage is pipeline_owner",
+    )
+    team: TeamSpec | None = Field(
+        default=None,
+        description="the Heroku Team owning the apps and the pipeline; none: the personal account of the API key",
     )
     apps: dict[AppKey, AppSpec] = Field(min_length=1)
     addon_create_timeout_minutes: int | None = Field(
@@ -335,7 +376,37 @@ class StackSpec(Model):
         for key in self.catalog.apps:
             if key not in self.apps:
                 raise _at(("catalog", key), f"describes app {key!r}, which this stack does not declare")
+        self._check_access()
         return self
+
+    def _check_access(self) -> None:
+        for key, app in self.apps.items():
+            for email, permissions in app.access.items():
+                if self.team is None and permissions:
+                    raise _at(
+                        ("apps", key, "access", email),
+                        "permissions apply to team apps, and this stack has no `team`: a personal app's "
+                        "collaborator is written with [] (full access but ownership)",
+                    )
+                if self.team is not None and not permissions:
+                    raise _at(
+                        ("apps", key, "access", email),
+                        f"needs permissions on team {self.team.name}'s app: a list of view, deploy, operate, manage",
+                    )
+        if self.team is not None and self.team.members and not self.owns_pipeline:
+            raise _at(
+                ("team", "members"),
+                f"team members are team-wide: only the pipeline owner stack (stage {self.pipeline_owner!r}) may "
+                "declare them, or two stacks would fight over them",
+            )
+
+
+def _unique_emails(emails: list[str], loc: tuple[str, ...]) -> None:
+    seen: dict[str, str] = {}
+    for email in emails:
+        if email.lower() in seen:
+            raise _at(loc, f"lists {email!r} twice ({seen[email.lower()]!r} too; emails are not case-sensitive)")
+        seen[email.lower()] = email
 
 
 def _at(loc: tuple[str, ...], message: str) -> PydanticCustomError:

@@ -170,6 +170,19 @@ StackReferenceName = Annotated[
 FeatureName = Annotated[
     str, AfterValidator(_pattern(FEATURE_RE, "an app feature name, e.g. 'preboot' or 'runtime-dyno-metadata'"))
 ]
+# Heroku Team names: like app names, lowercase letters, digits and dashes.
+TEAM_NAME_RE = re.compile(r"^[a-z][a-z0-9-]{1,29}$")
+# An email as Heroku accepts it for a collaborator or member: one @, a dotted domain, no spaces.
+EMAIL_RE = re.compile(r"^[^@\s]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+TeamName = Annotated[
+    str, AfterValidator(_pattern(TEAM_NAME_RE, "a Heroku Team name: 2-30 lowercase letters, digits and dashes"))
+]
+Email = Annotated[str, AfterValidator(_pattern(EMAIL_RE, "an email address such as 'alice@example.com'"))]
+# What a team app grants a collaborator (Heroku's app permissions), and a team member's role.
+PERMISSIONS = ("view", "deploy", "operate", "manage")
+TEAM_ROLES = ("admin", "member", "viewer", "collaborator")
+Permission = Literal["view", "deploy", "operate", "manage"]
+TeamRole = Literal["admin", "member", "viewer", "collaborator"]
 CheckName = Annotated[
     str, AfterValidator(_pattern(FEATURE_RE, "a check name: lowercase letters, digits and '-', e.g. 'metrics'"))
 ]

@@ -66,13 +66,13 @@ def test_minimal_stack_is_valid(write_stack: WriteStack) -> None:
         ),
         (
             {"replicas": 2},
-            "apps.web: unknown key 'replicas' (allowed: acm, addons, buildpacks, config, deploy, "
+            "apps.web: unknown key 'replicas' (allowed: access, acm, addons, buildpacks, config, deploy, "
             "domains, drains, features, formation, health, http_checks, maintenance, name, protect, region, secrets, "
             "stack)",
         ),
         (
             {"secret": {}},
-            "apps.web: unknown key 'secret'; did you mean 'secrets'? (allowed: acm, addons, "
+            "apps.web: unknown key 'secret'; did you mean 'secrets'? (allowed: access, acm, addons, "
             "buildpacks, config, deploy, domains, drains, features, formation, health, http_checks, maintenance, name, "
             "protect, "
             "region, secrets, stack)",
@@ -360,7 +360,7 @@ def test_malformed_yaml_names_line_and_column(write_stack: WriteStack) -> None:
 def test_unknown_project_key_suggests_the_right_one(write_stack: WriteStack) -> None:
     assert error_of(write_stack, extra={"demo:stages": "staging"}) == PREFIX + (
         "demo:stages: unknown key; did you mean 'demo:stage'? (allowed: stage, pipeline, pipeline_owner, "
-        "pipeline_lookup, pipeline_stack, addon_create_timeout_minutes, fingerprint_key, apps)"
+        "pipeline_lookup, pipeline_stack, addon_create_timeout_minutes, fingerprint_key, team, apps)"
     )
 
 
