@@ -28,6 +28,7 @@ KIND_ORDER = (
     "Provider",
     "StackReference",
     "Pipeline",
+    "Member",
     "HerokuApp",
     "App",
     "Addon",
@@ -38,6 +39,7 @@ KIND_ORDER = (
     "ReleasePhase",
     "Formation",
     "Drain",
+    "Collaborator",
     "Coupling",
 )
 
@@ -225,6 +227,8 @@ def _role(r: Registration) -> str:
         "Feature": f"feature {inputs.get('name')}",
         "Formation": f"formation {inputs.get('type')}",
         "Drain": "drain",
+        "Collaborator": f"collaborator {str(inputs.get('email', '')).lower()}",
+        "Member": f"team member {str(inputs.get('email', '')).lower()}",
     }
     return by_kind.get(kind, f"{kind} {r.name}")
 

@@ -15,7 +15,15 @@ from typing import Any
 
 from infra.plan.engine import run_program
 from infra.plan.model import Plan
-from infra.program import GET_PIPELINE_INVOKE, OUTPUT_NAMES, PLAN_PLACEHOLDER, ProviderSettings, build, plan_secret
+from infra.program import (
+    GET_PIPELINE_INVOKE,
+    GET_TEAM_INVOKE,
+    OUTPUT_NAMES,
+    PLAN_PLACEHOLDER,
+    ProviderSettings,
+    build,
+    plan_secret,
+)
 from infra.program.provider import normalise_url
 from infra.spec import load_stack
 from infra.spec.loader import stack_file
@@ -69,4 +77,13 @@ def pipeline_lookup(args: Mapping[str, Any]) -> dict[str, Any]:
 
 # The plan's answer to each data source the program reads, by invoke token. Public so that a tool
 # replaying the plan (`infra.rehearse`) can tell a looked-up placeholder from a literal input.
-PLAN_LOOKUPS: Mapping[str, Callable[[Mapping[str, Any]], dict[str, Any]]] = {GET_PIPELINE_INVOKE: pipeline_lookup}
+def team_lookup(args: Mapping[str, Any]) -> dict[str, Any]:
+    """What the plan's `getTeam` returns: the team's id is only known at `pulumi up`."""
+    name = args.get("name")
+    return {"id": f"(id of the Heroku Team {name!r}, looked up by name at `pulumi up`)", "name": name}
+
+
+PLAN_LOOKUPS: Mapping[str, Callable[[Mapping[str, Any]], dict[str, Any]]] = {
+    GET_PIPELINE_INVOKE: pipeline_lookup,
+    GET_TEAM_INVOKE: team_lookup,
+}

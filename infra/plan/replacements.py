@@ -30,7 +30,14 @@ ALL = frozenset({"*"})  # a type with no in-place update: every changed input re
 # Per type token, the inputs whose change replaces the resource.
 FORCE_NEW: Mapping[str, frozenset[str]] = {
     "heroku:pipeline/pipeline:Pipeline": frozenset({"owner"}),
-    "heroku:app/app:App": frozenset({"region", "space", "internalRouting"}),
+    # `organization.locked` updates in place (PATCH /teams/apps/{id}); a new team, or moving an app
+    # between a team and a personal account, replaces it.
+    "heroku:app/app:App": frozenset(
+        {"region", "space", "internalRouting", "organization", "organization.name", "organization.personal"}
+    ),
+    "heroku:collaborator/collaborator:Collaborator": ALL,
+    "heroku:team/collaborator:Collaborator": frozenset({"appId", "email"}),
+    "heroku:team/member:Member": frozenset({"team", "email"}),
     "heroku:addon/addon:Addon": frozenset({"appId", "config"}),
     "heroku:addon/attachment:Attachment": ALL,
     "heroku:domain/domain:Domain": frozenset({"appId", "hostname"}),
@@ -117,11 +124,20 @@ def _takes_any(value: Any, refs: set[str]) -> bool:
     return isinstance(value, str) and any(f"<{ref}>" in value for ref in refs)
 
 
+# Nested inputs whose fields the provider treats differently (some update, some replace).
+NESTED = frozenset({"organization"})
+
+
 def _changed_inputs(old: Mapping[str, Any], new: Mapping[str, Any], ignored: tuple[str, ...]) -> Iterator[str]:
     for key in set(old) | set(new):
         if key in ignored:
             continue
-        if old.get(key) != new.get(key):
+        before, after = old.get(key), new.get(key)
+        if before == after:
+            continue
+        if key in NESTED and isinstance(before, Mapping) and isinstance(after, Mapping):
+            yield from (f"{key}.{k}" for k in set(before) | set(after) if before.get(k) != after.get(k))
+        else:
             yield key
 
 

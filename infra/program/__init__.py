@@ -8,7 +8,7 @@ same `build` under the SDK's mock engine.
 
 from infra.program.component import COMPONENT_TYPE, HerokuApp
 from infra.program.deploy import deploy_warnings
-from infra.program.pipeline import GET_PIPELINE_INVOKE, PipelineRef
+from infra.program.pipeline import GET_PIPELINE_INVOKE, GET_TEAM_INVOKE, PipelineRef
 from infra.program.provider import ProviderSettings, heroku_provider, settings_from_engine
 from infra.program.secrets import PLAN_PLACEHOLDER, SecretInput, engine_secret, plan_secret
 from infra.program.stack import OUTPUT_NAMES, StackResources, build, export
@@ -16,6 +16,7 @@ from infra.program.stack import OUTPUT_NAMES, StackResources, build, export
 __all__ = [
     "COMPONENT_TYPE",
     "GET_PIPELINE_INVOKE",
+    "GET_TEAM_INVOKE",
     "OUTPUT_NAMES",
     "PLAN_PLACEHOLDER",
     "HerokuApp",

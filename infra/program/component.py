@@ -34,6 +34,7 @@ class HerokuApp(pulumi.ComponentResource):
     formations: dict[str, heroku.formation.Formation]
     drains: list[heroku.drain.Drain]
     coupling: heroku.pipeline.Coupling
+    collaborators: dict[str, pulumi.CustomResource]
 
     def __init__(
         self,
@@ -109,6 +110,10 @@ class HerokuApp(pulumi.ComponentResource):
             stage=spec.stage,
             opts=self._child(delete_before_replace=True),
         )
+        self.collaborators = {
+            email: self._collaborator(key, email, permissions, app_id, spec)
+            for email, permissions in app.access.items()
+        }
         self.register_outputs({"id": self.app.id, "name": self.app.name, "web_url": self.app.web_url})
 
     def _child(
@@ -142,9 +147,25 @@ class HerokuApp(pulumi.ComponentResource):
             naming.feature(key, name), app_id=app_id, name=name, enabled=enabled, opts=self._child(depends_on=after)
         )
 
+    def _collaborator(
+        self, key: str, email: str, permissions: tuple[str, ...], app_id: pulumi.Input[str], spec: StackSpec
+    ) -> pulumi.CustomResource:
+        name = naming.collaborator(key, email)
+        if spec.team is None:  # a personal app: a plain collaborator (everything but ownership)
+            return heroku.collaborator.Collaborator(name, app_id=app_id, email=email, opts=self._child())
+        # A team app: the provider keeps permissions as a set, so their order is not a change.
+        return heroku.team.Collaborator(
+            name, app_id=app_id, email=email, permissions=sorted(permissions), opts=self._child()
+        )
+
     def _app(self, key: str, app: AppSpec, spec: StackSpec, secret_input: SecretInput) -> heroku.app.App:
         # Both maps are always passed, even empty: per the provider's docs, a removed map leaves the
-        # vars on Heroku, while an emptied one deletes them.
+        # vars on Heroku, while an emptied one deletes them. A team app carries its team as the
+        # provider's `organization` block (created with POST /teams/apps; `personal` stays false).
+        team = spec.team
+        organization = (
+            None if team is None else heroku.app.AppOrganizationArgs(name=team.name, locked=team.locked, personal=False)
+        )
         return heroku.app.App(
             naming.app(key),
             name=app.name,
@@ -154,6 +175,7 @@ class HerokuApp(pulumi.ComponentResource):
             config_vars=spec.config_vars(key),
             sensitive_config_vars={name: secret_input(value) for name, value in app.secrets.items()},
             acm=app.acm,
+            organization=organization,
             # A replaced or deleted app takes its add-ons, their data and its domains with it.
             opts=self._child(protect=spec.protects_app(app)),
         )

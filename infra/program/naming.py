@@ -63,3 +63,12 @@ def release_phase(app_key: str) -> str:
 
 def coupling(app_key: str) -> str:
     return f"{app_key}-coupling"
+
+
+def collaborator(app_key: str, email: str) -> str:
+    # Emails are case-insensitive on Heroku: one logical name however the stack spells it.
+    return f"{app_key}-collaborator-{email.lower()}"
+
+
+def team_member(email: str) -> str:
+    return f"team-member-{email.lower()}"

@@ -27,6 +27,7 @@ from infra.program import naming
 from infra.spec.models import StackSpec
 
 GET_PIPELINE_INVOKE = "heroku:pipeline/getPipeline:getPipeline"
+GET_TEAM_INVOKE = "heroku:team/getTeam:getTeam"
 STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference"
 PIPELINE_OUTPUT = "pipeline"
 
@@ -48,9 +49,16 @@ def stack_reference_name(spec: StackSpec) -> str:
 def pipeline_for(spec: StackSpec, provider: heroku.Provider) -> PipelineRef:
     """Create the pipeline (owner stack), or reference the owner's (every other stack)."""
     if spec.owns_pipeline:
+        # A team's pipeline names the team as its owner (the provider needs its id: `getTeam`);
+        # without an owner block the provider makes the API key's account the owner.
+        team_owner = None
+        if spec.team is not None:
+            team = heroku.team.get_team_output(name=spec.team.name, opts=pulumi.InvokeOutputOptions(provider=provider))
+            team_owner = heroku.pipeline.PipelineOwnerArgs(id=team.id, type="team")
         pipeline = heroku.pipeline.Pipeline(
             naming.PIPELINE,
             name=spec.pipeline,
+            owner=team_owner,
             opts=pulumi.ResourceOptions(provider=provider, protect=True),
         )
         return PipelineRef(id=pipeline.id, resource=pipeline)

@@ -14,6 +14,7 @@ from typing import Any
 import pulumi
 import pulumiverse_heroku as heroku
 
+from infra.program import naming
 from infra.program.component import HerokuApp
 from infra.program.deploy import deploy_warnings
 from infra.program.pipeline import PipelineRef, pipeline_for
@@ -34,6 +35,7 @@ class StackResources:
     pipeline: PipelineRef
     apps: Mapping[str, HerokuApp]
     warnings: tuple[str, ...]
+    team_members: Mapping[str, heroku.team.Member]
 
     def outputs(self) -> dict[str, Any]:
         """The stack outputs, by name (`OUTPUT_NAMES`).
@@ -71,10 +73,29 @@ def build(
         )
         for key in spec.apps
     }
+    members = team_members(spec, provider)
     warnings = tuple(deploy_warnings(spec))
     for warning in warnings:
         pulumi.log.warn(warning)
-    return StackResources(spec=spec, provider=provider, pipeline=pipeline, apps=apps, warnings=warnings)
+    return StackResources(
+        spec=spec, provider=provider, pipeline=pipeline, apps=apps, warnings=warnings, team_members=members
+    )
+
+
+def team_members(spec: StackSpec, provider: heroku.Provider) -> dict[str, heroku.team.Member]:
+    """The team's members and roles, when this stack (the pipeline owner) manages them."""
+    if spec.team is None:
+        return {}
+    return {
+        email: heroku.team.Member(
+            naming.team_member(email),
+            team=spec.team.name,
+            email=email,
+            role=role,
+            opts=pulumi.ResourceOptions(provider=provider),
+        )
+        for email, role in spec.team.members.items()
+    }
 
 
 def export(resources: StackResources) -> None:

@@ -27,7 +27,7 @@ from typing import Any, Literal
 
 from infra.errors import RehearsalError
 from infra.plan.model import PlannedResource
-from infra.plan.replacements import replaced_by
+from infra.plan.replacements import NESTED, replaced_by
 from infra.rehearse.inputs import UNKNOWN, Known
 from infra.rehearse.state import RehearsalState, StateResource
 
@@ -115,8 +115,20 @@ def _step(resource: PlannedResource, old: StateResource | None, inputs: dict[str
     changed = tuple(sorted(k for k in set(inputs) | set(old.inputs) if _differs(inputs.get(k), old.inputs.get(k))))
     if not changed:
         return Step(resource.ref, "same", resource, old, inputs)
-    forces = tuple(sorted(replaced_by(resource.type, frozenset(changed))))
+    forces = tuple(sorted(replaced_by(resource.type, frozenset(_detailed(changed, inputs, old.inputs)))))
     return Step(resource.ref, "replace" if forces else "update", resource, old, inputs, changed, forces)
+
+
+def _detailed(changed: tuple[str, ...], new: Mapping[str, Any], old: Mapping[str, Any]) -> set[str]:
+    """`changed`, with a nested input (`organization`) named by the fields that changed, as the plan does."""
+    found: set[str] = set()
+    for key in changed:
+        before, after = old.get(key), new.get(key)
+        if key in NESTED and isinstance(before, dict) and isinstance(after, dict):
+            found |= {f"{key}.{k}" for k in set(before) | set(after) if _differs(after.get(k), before.get(k))}
+        else:
+            found.add(key)
+    return found
 
 
 def _differs(new: Any, old: Any) -> bool:

@@ -69,8 +69,20 @@ def _app(i: Mapping[str, Any], o: ProviderOptions) -> Script:
     both = sorted(set(plain) & set(sensitive))
     if both:  # the provider refuses this before sending anything
         raise RehearsalError(f"config vars {', '.join(both)} are in both configVars and sensitiveConfigVars")
+    team = i.get("organization")
+    if team:  # resourceHerokuTeamAppCreate: team, personal and locked always sent, name too
+        body: dict[str, Any] = {
+            "team": team.get("name"),
+            "personal": bool(team.get("personal", False)),
+            "locked": bool(team.get("locked", False)),
+            "name": i.get("name"),
+        }
+        body.update({k: i[k] for k in ("region", "stack") if i.get(k)})
+        create = Call("POST", "/teams/apps", body, keep="app")
+    else:
+        create = Call("POST", "/apps", {k: i[k] for k in ("name", "region", "stack") if i.get(k)}, keep="app")
     steps: list[Step] = [
-        Call("POST", "/apps", {k: i[k] for k in ("name", "region", "stack") if i.get(k)}, keep="app"),
+        create,
         Call("PATCH", "/apps/{app.id}/config-vars", {**plain, **sensitive}),  # always, even {}
         NewestRelease("/apps/{app.id}/releases", keep="release"),
         Poll(
@@ -81,14 +93,16 @@ def _app(i: Mapping[str, Any], o: ProviderOptions) -> Script:
         steps.append(Call("PUT", "/apps/{app.id}/buildpack-installations", _buildpack_updates(i)))
     if i.get("acm"):
         steps.append(Call("POST", "/apps/{app.id}/acm"))
-    steps += [*_app_read("{app.id}"), Pause(o.post_app_create_delay, "post_app_create_delay")]
+    steps += [*_app_read("{app.id}", team=bool(team)), Pause(o.post_app_create_delay, "post_app_create_delay")]
     return Script(tuple(steps), {"id": "{app.id}", "name": "{read.name}", "web_url": "{read.web_url}"})
 
 
-def _app_read(app: str) -> list[Step]:
-    # resourceHerokuAppRead: the app (team apps also /teams/apps), its buildpacks, its config vars.
+def _app_read(app: str, *, team: bool) -> list[Step]:
+    # resourceHerokuAppRead: the app (a team app, whose `team` and `organization` are set, also
+    # /teams/apps for its team name and lock), its buildpacks, its config vars.
     return [
         Call("GET", f"/apps/{app}", keep="read"),
+        *([Call("GET", f"/teams/apps/{app}")] if team else []),
         Call("GET", f"/apps/{app}/buildpack-installations", keep="buildpacks"),
         Call("GET", f"/apps/{app}/config-vars"),
     ]
@@ -283,7 +297,10 @@ def _app_update(c: Change, o: ProviderOptions) -> Script:
     ]
     if "acm" in c.changed:
         steps.append(Call("POST" if i.get("acm") else "DELETE", f"/apps/{app}/acm"))
-    steps += _app_read(app)
+    team = i.get("organization")
+    if "organization" in c.changed and team:  # only `locked` changes in place (name/personal replace)
+        steps.append(Call("PATCH", f"/teams/apps/{app}", {"locked": bool(team.get("locked", False))}))
+    steps += _app_read(app, team=bool(team))
     return Script(tuple(steps), {"id": app, "name": "{read.name}", "web_url": "{read.web_url}"})
 
 
@@ -347,6 +364,74 @@ def _delete(path: str) -> Callable[[str, Mapping[str, Any]], Script]:
     return script
 
 
+def _collaborator(i: Mapping[str, Any], o: ProviderOptions) -> Script:
+    # resourceHerokuCollaboratorCreate: silent always true; then the Read.
+    app = i["appId"]
+    steps = (
+        Call("POST", f"/apps/{app}/collaborators", {"silent": True, "user": i["email"]}, keep="collaborator"),
+        Call("GET", f"/apps/{app}/collaborators/{{collaborator.id}}"),
+    )
+    return Script(steps, {"id": "{collaborator.id}"})
+
+
+def _team_collaborator(i: Mapping[str, Any], o: ProviderOptions) -> Script:
+    # resourceHerokuTeamCollaboratorCreate, then its Read: the team endpoint for the user, the app
+    # endpoint for the permissions (the Go client's team collaborator carries none).
+    app = i["appId"]
+    body = {"permissions": list(i.get("permissions") or []), "silent": True, "user": i["email"]}
+    steps = (
+        Call("POST", f"/teams/apps/{app}/collaborators", body, keep="collaborator"),
+        *_team_collaborator_read(app, "{collaborator.id}"),
+    )
+    return Script(steps, {"id": "{collaborator.id}"})
+
+
+def _team_collaborator_read(app: str, collaborator: str) -> tuple[Step, ...]:
+    return (
+        Call("GET", f"/teams/apps/{app}/collaborators/{collaborator}"),
+        Call("GET", f"/apps/{app}/collaborators/{collaborator}"),
+    )
+
+
+def _team_collaborator_update(c: Change, o: ProviderOptions) -> Script:
+    app, email = c.new["appId"], c.new["email"]
+    body = {"permissions": list(c.new.get("permissions") or [])}
+    steps = (
+        Call("PATCH", f"/teams/apps/{app}/collaborators/{email}", body, keep="collaborator"),
+        *_team_collaborator_read(app, "{collaborator.id}"),
+    )
+    return Script(steps, {"id": "{collaborator.id}"})
+
+
+def _team_collaborator_delete(resource_id: str, old: Mapping[str, Any]) -> Script:
+    # The DELETE, then GETs until the collaborator is gone (the provider retries for 10 s).
+    app, email = old.get("appId"), old.get("email")
+    steps = (
+        Call("DELETE", f"/teams/apps/{app}/collaborators/{email}"),
+        Call("GET", f"/teams/apps/{app}/collaborators/{resource_id}", absent_ok=True),
+    )
+    return Script(steps, {})
+
+
+def _member(i: Mapping[str, Any], o: ProviderOptions) -> Script:
+    # resourceHerokuTeamMemberSet (create and update alike), then the Read: the team's members by email.
+    team = i["team"]
+    body = {"email": i["email"], "federated": bool(i.get("federated", False)), "role": i["role"]}
+    steps = (
+        Call("PUT", f"/teams/{team}/members", body),
+        Call("GET", f"/teams/{team}/members"),
+    )
+    return Script(steps, {"id": f"{team}:{i['email']}"})
+
+
+def _member_update(c: Change, o: ProviderOptions) -> Script:
+    return _member(c.new, o)
+
+
+def _member_delete(resource_id: str, old: Mapping[str, Any]) -> Script:
+    return Script((Call("DELETE", f"/teams/{old.get('team')}/members/{old.get('email')}"),), {})
+
+
 def _feature_delete(resource_id: str, old: Mapping[str, Any]) -> Script:
     app, _, feature = resource_id.partition(":")  # the provider's composite id
     return Script((Call("PATCH", f"/apps/{app}/features/{feature}", {"enabled": False}),), {})
@@ -393,7 +478,7 @@ RESOURCE_TYPES: Mapping[str, ResourceType] = {
     "heroku:app/app:App": _type(
         _app,
         "name",
-        "region stack buildpacks configVars sensitiveConfigVars acm",
+        "region stack buildpacks configVars sensitiveConfigVars acm organization",
         update=_app_update,
         delete=_delete("/apps/{id}"),
     ),
@@ -439,6 +524,18 @@ RESOURCE_TYPES: Mapping[str, ResourceType] = {
         update=None,
         delete=_delete("/pipeline-couplings/{id}"),
     ),
+    "heroku:collaborator/collaborator:Collaborator": _type(
+        _collaborator, "appId email", update=None, delete=_delete("/apps/{app}/collaborators/{id}")
+    ),
+    "heroku:team/collaborator:Collaborator": _type(
+        _team_collaborator,
+        "appId email permissions",
+        update=_team_collaborator_update,
+        delete=_team_collaborator_delete,
+    ),
+    "heroku:team/member:Member": _type(
+        _member, "team email role", "federated", update=_member_update, delete=_member_delete
+    ),
     RELEASE_PHASE_TYPE: _type(
         _release_phase,
         "appId releaseId",
@@ -450,6 +547,9 @@ RESOURCE_TYPES: Mapping[str, ResourceType] = {
 
 # The pipeline lookup (`getPipeline` data source): the provider reads the pipeline by name.
 LOOKUP_SCRIPTS: Mapping[str, Callable[[Mapping[str, Any]], Script]] = {
+    "heroku:team/getTeam:getTeam": lambda args: Script(
+        (Call("GET", f"/teams/{args['name']}", keep="team"),), {"id": "{team.id}"}
+    ),
     "heroku:pipeline/getPipeline:getPipeline": lambda args: Script(
         (Call("GET", f"/pipelines/{args['name']}", keep="pipeline"),), {"id": "{pipeline.id}"}
     ),
@@ -475,7 +575,7 @@ def check_replayable(resource: PlannedResource) -> None:
     if known is None:
         raise RehearsalError(
             f"{resource.ref} has type {resource.type}, which the rehearsal cannot create; "
-            f"it replays {', '.join(sorted(t.rsplit(':', 1)[-1] for t in RESOURCE_TYPES))}"
+            f"it replays {', '.join(sorted(RESOURCE_TYPES))}"
         )
     given = set(resource.inputs) - {DYNAMIC_PROVIDER_INPUT}
     missing = sorted(known.required - given)

@@ -80,6 +80,8 @@ async def _call(heroku: HerokuClient, step: Call, done: Replayed, clock: Clock) 
             done.requests += 1
             return await heroku.request(step.method, path, json=body)
         except HerokuAPIError as err:
+            if step.absent_ok and err.status == 404:
+                return None
             retry = step.retry_while is not None and step.retry_while in err.api_message
             if not retry or clock.monotonic() >= deadline:
                 raise

@@ -35,6 +35,7 @@ class Call:
     keep: str | None = None
     retry_while: str | None = None
     retry_for: float = 0.0
+    absent_ok: bool = False  # a 404 is the answer hoped for (a read that confirms a delete)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,8 @@
   the same for every app without its own.
 * `GET`/`PUT /__sandbox/profiles/{name}`: both of those for the app of that name, from its
   creation on (`infra.sandbox.profiles.AppProfile`; a project's `sandbox.yaml`).
+* `GET`/`PUT /__sandbox/accounts`: `{token: email}`, the account each API token acts as (several
+  people on one sandbox); any other accepted token acts as the default account.
 """
 
 from __future__ import annotations
@@ -32,6 +34,21 @@ from infra.sandbox.platform import find_app
 from infra.sandbox.profiles import AppProfile, profile_for, set_profile
 from infra.sandbox.responses import bad_request, json_response
 from infra.sandbox.router import HttpBehaviour
+
+
+async def get_accounts(request: Request) -> Response:
+    return json_response(sandbox_of(request).accounts)
+
+
+async def put_accounts(request: Request) -> Response:
+    raw = await read_json(request)
+    if not isinstance(raw, dict) or not all(
+        isinstance(k, str) and k and isinstance(v, str) and "@" in v for k, v in raw.items()
+    ):
+        raise bad_request("accounts must be an object of API token -> account email")
+    sandbox = sandbox_of(request)
+    sandbox.accounts = dict(raw)
+    return json_response(sandbox.accounts)
 
 
 async def health(request: Request) -> Response:
@@ -163,6 +180,8 @@ routes = [
     Route("/__sandbox/requests", get_requests, methods=["GET"]),
     Route("/__sandbox/requests", clear_requests, methods=["DELETE"]),
     Route("/__sandbox/reset", reset, methods=["POST"]),
+    Route("/__sandbox/accounts", get_accounts, methods=["GET"]),
+    Route("/__sandbox/accounts", put_accounts, methods=["PUT"]),
     Route("/__sandbox/apps/{app}/http", get_http, methods=["GET"]),
     Route("/__sandbox/apps/{app}/http", put_http, methods=["PUT"]),
     Route("/__sandbox/apps/{app}/builds", get_builds, methods=["GET"]),

@@ -42,6 +42,7 @@ from infra.sandbox.routes import (
     pipelines,
     promotions,
     releases,
+    teams,
 )
 
 
@@ -50,7 +51,7 @@ def heroku_routes() -> list[BaseRoute]:
     modules: tuple[ModuleType, ...] = (account, apps, access, config_vars, releases, builds, buildpacks)
     modules += (addon_services, addons)
     modules += (domains, formation, dynos, drains, features)
-    return [route for module in (*modules, pipelines, promotions) for route in module.routes]
+    return [route for module in (*modules, pipelines, promotions, teams) for route in module.routes]
 
 
 async def _api_error(request: Request, exc: Exception) -> Response:

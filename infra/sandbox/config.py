@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from infra.clock import Clock, SystemClock
@@ -48,3 +49,4 @@ class SandboxConfig:
     rate_limit: RateLimit = field(default_factory=RateLimit)
     faults: Faults = field(default_factory=Faults)
     account_email: str = "sandbox@example.com"
+    accounts: Mapping[str, str] = field(default_factory=dict)  # token -> account email (several people)

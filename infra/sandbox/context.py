@@ -69,6 +69,9 @@ class Sandbox:
         self.faults = FaultInjector(config.faults)
         self.buckets = TokenBuckets(config.rate_limit, config.clock)
         self.requests = RequestLog()
+        # API token -> the email of the account it acts as (`PUT /__sandbox/accounts`); every
+        # other accepted token acts as the default account. Like faults, not kept in the state file.
+        self.accounts: dict[str, str] = dict(config.accounts)
 
     @contextmanager
     def tx(self) -> Iterator[Tx]:

@@ -31,6 +31,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from infra.sandbox import router
 from infra.sandbox.context import LoggedRequest, Sandbox
 from infra.sandbox.faults import ConnectionDropped, Fault
+from infra.sandbox.platform import CALLER_TOKEN
 from infra.sandbox.registry import REGISTRY_PREFIX
 from infra.sandbox.responses import JSON_TYPE, ApiError
 
@@ -180,7 +181,11 @@ class HerokuConventions:
                 return
         scope.setdefault("state", {})["token"] = token
         exchange.headers.append((b"ratelimit-remaining", str(remaining).encode()))
-        await self._endpoint(scope, receive, exchange)
+        caller = CALLER_TOKEN.set(token)
+        try:
+            await self._endpoint(scope, receive, exchange)
+        finally:
+            CALLER_TOKEN.reset(caller)
 
     async def _served_then_dropped(self, scope: Scope, receive: Receive, exchange: _Exchange) -> None:
         """Serve the request in full (its write commits), throw the answer away, then cut the connection."""

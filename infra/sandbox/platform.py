@@ -8,6 +8,7 @@ slug declares them is current, and the first deploy of `web` scales it to one dy
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
 from infra.sandbox import catalog, events
@@ -19,9 +20,15 @@ if TYPE_CHECKING:
     from infra.sandbox.context import Sandbox
 
 
+# The API token of the request being served (set by the conventions middleware), so that
+# everything that asks "who is calling" answers without threading the request through.
+CALLER_TOKEN: ContextVar[str | None] = ContextVar("CALLER_TOKEN", default=None)
+
+
 def account_of(sandbox: Sandbox) -> dict[str, str]:
-    """`{"id", "email"}` of the sandbox's single account (every accepted token acts as it)."""
-    email = sandbox.config.account_email
+    """`{"id", "email"}` of the calling account: its token's (`Sandbox.accounts`), else the default account."""
+    token = CALLER_TOKEN.get()
+    email = sandbox.accounts.get(token or "", sandbox.config.account_email)
     return {"id": catalog.fixed_id("account", email), "email": email}
 
 

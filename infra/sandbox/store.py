@@ -62,6 +62,8 @@ _INDEX: dict[str, Callable[[Record], tuple[str | None, str | None]]] = {
     "promotion": lambda r: (r["pipeline"]["id"], None),
     "promotion-target": lambda r: (r["pipeline_promotion"]["id"], None),
     "collaborator": lambda r: (_app_child(r), r["user"]["email"]),
+    "team": lambda r: (None, r["name"]),
+    "team_member": lambda r: (r["_team_id"], r["email"]),
 }
 
 

@@ -180,9 +180,9 @@ TeamName = Annotated[
 Email = Annotated[str, AfterValidator(_pattern(EMAIL_RE, "an email address such as 'alice@example.com'"))]
 # What a team app grants a collaborator (Heroku's app permissions), and a team member's role.
 PERMISSIONS = ("view", "deploy", "operate", "manage")
-TEAM_ROLES = ("admin", "member", "viewer", "collaborator")
+TEAM_ROLES = ("admin", "member", "viewer")
 Permission = Literal["view", "deploy", "operate", "manage"]
-TeamRole = Literal["admin", "member", "viewer", "collaborator"]
+TeamRole = Literal["admin", "member", "viewer"]
 CheckName = Annotated[
     str, AfterValidator(_pattern(FEATURE_RE, "a check name: lowercase letters, digits and '-', e.g. 'metrics'"))
 ]

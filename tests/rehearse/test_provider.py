@@ -231,7 +231,11 @@ def test_a_resource_type_the_rehearsal_does_not_know_is_refused() -> None:
 
     assert str(caught.value) == (
         "Webhook web-hook has type heroku:other/webhook:Webhook, which the rehearsal cannot create; it replays "
-        "Addon, App, Attachment, Build, Coupling, Domain, Drain, Feature, Formation, Pipeline, ReleasePhase"
+        "heroku:addon/addon:Addon, heroku:addon/attachment:Attachment, heroku:app/app:App, heroku:app/feature:Feature, "
+        "heroku:build/build:Build, heroku:collaborator/collaborator:Collaborator, heroku:domain/domain:Domain, "
+        "heroku:drain/drain:Drain, heroku:formation/formation:Formation, heroku:pipeline/coupling:Coupling, "
+        "heroku:pipeline/pipeline:Pipeline, heroku:team/collaborator:Collaborator, heroku:team/member:Member, "
+        "pulumi-python:dynamic/heroku-stack:ReleasePhase"
     )
 
 

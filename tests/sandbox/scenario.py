@@ -257,6 +257,29 @@ async def exercise_every_route(c: httpx.AsyncClient) -> None:
     await _json(c.get(f"/pipeline-promotions/{promotion['id']}/promotion-targets"))
     await _json(c.post(f"/apps/{sid}/releases", json={"release": first["id"]}))
 
+    # A Heroku Team: members, a team app and its collaborators with permissions.
+    team = await _json(c.post("/teams", json={"name": "acme"}))
+    await _json(c.get("/teams"))
+    await _json(c.get(f"/teams/{team['id']}"))
+    await _json(c.get("/teams/permissions"))
+    await _json(c.put("/teams/acme/members", json={"email": "dev@acme.example", "role": "member"}))
+    await _json(c.post("/teams/acme/members", json={"email": "ops@acme.example", "role": "member"}))
+    await _json(c.patch("/teams/acme/members", json={"email": "ops@acme.example", "role": "admin"}))
+    await _json(c.get("/teams/acme/members"))
+    team_app = await _json(c.post("/teams/apps", json={"team": "acme", "name": "acme-api", "locked": False}))
+    await _json(c.get(f"/teams/apps/{team_app['id']}"))
+    await _json(c.patch("/teams/apps/acme-api", json={"locked": True}))
+    await _json(c.get("/teams/acme/apps"))
+    grant = {"user": "dev@acme.example", "permissions": ["view", "deploy"], "silent": True}
+    await _json(c.post("/teams/apps/acme-api/collaborators", json=grant))
+    await _json(c.get("/teams/apps/acme-api/collaborators"))
+    await _json(c.get("/teams/apps/acme-api/collaborators/dev@acme.example"))
+    await _json(c.patch("/teams/apps/acme-api/collaborators/dev@acme.example", json={"permissions": ["view"]}))
+    await _json(c.get("/apps/acme-api/collaborators/dev@acme.example"))
+    await _json(c.delete("/teams/apps/acme-api/collaborators/dev@acme.example"))
+    await _json(c.delete("/teams/acme/members/ops@acme.example"))
+    await _json(c.delete("/apps/acme-api"))
+
     # Teardown.
     await _json(c.delete(f"/apps/{pid}/domains/{domain['id']}"))
     await _json(c.delete(f"/apps/{pid}/acm"))

@@ -108,7 +108,7 @@ def test_team_members_belong_to_the_pipeline_owner_stack_only(write_stack: Write
         ),
         (
             {"name": "acme", "members": {"lead@acme.example": "owner"}},
-            "team.members.lead@acme.example: must be 'admin', 'member', 'viewer' or 'collaborator' (got 'owner')",
+            "team.members.lead@acme.example: must be 'admin', 'member' or 'viewer' (got 'owner')",
         ),
     ],
 )

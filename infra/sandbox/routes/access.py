@@ -17,6 +17,7 @@ from infra.sandbox.context import Sandbox, sandbox_of
 from infra.sandbox.platform import account_of, app_ref, find_app
 from infra.sandbox.ranges import list_response
 from infra.sandbox.responses import invalid, json_response, not_found
+from infra.sandbox.routes import teams
 from infra.sandbox.store import Record, Tx, public
 
 
@@ -43,7 +44,9 @@ def _owner(sandbox: Sandbox, app: Record) -> Record:
 
 
 def collaborators(sandbox: Sandbox, tx: Tx, app: Record) -> list[Record]:
-    """The app's owner, then everyone added to it, as Heroku lists them."""
+    """The app's owner, then everyone added to it, as Heroku lists them (a team app: its collaborators)."""
+    if app.get("team"):
+        return teams.team_collaborators(tx, app)
     return [_owner(sandbox, app), *(public(c) for c in tx.children("collaborator", app["id"]))]
 
 
@@ -76,6 +79,10 @@ async def create(request: Request) -> Response:
         raise invalid(f"Invalid params: user {email!r} is not an email address.")
     with sandbox.tx() as tx:
         app = find_app(tx, request.path_params["app"])
+        if app.get("team"):
+            raise invalid(
+                f"{app['name']} is a team app: add collaborators with POST /teams/apps/{{app}}/collaborators."
+            )
         if any(c["user"]["email"].lower() == email.lower() for c in collaborators(sandbox, tx, app)):
             raise invalid(f"{email} is already a collaborator on {app['name']}.")
         record: Record = {
@@ -96,6 +103,8 @@ async def delete(request: Request) -> Response:
     with sandbox.tx() as tx:
         app = find_app(tx, request.path_params["app"])
         found = _find(sandbox, tx, app, request.path_params["collaborator"])
+        if app.get("team"):
+            teams.require_permission(sandbox, tx, app, "manage")
         if found["role"] == "owner":
             raise invalid("The owner of an app cannot be removed from it; transfer the app first.")
         tx.delete("collaborator", found["id"])

@@ -21,6 +21,7 @@ from infra.sandbox.context import sandbox_of
 from infra.sandbox.platform import current_release, find_app, find_release, is_uuid, new_release
 from infra.sandbox.ranges import list_response
 from infra.sandbox.responses import invalid, json_response, not_found
+from infra.sandbox.routes import teams
 from infra.sandbox.routes.pipelines import find_pipeline
 from infra.sandbox.store import Record, Tx, public
 
@@ -70,6 +71,8 @@ async def create(request: Request) -> Response:
             find_release(tx, source, body.source.release.id) if body.source.release else current_release(tx, source)
         )
         targets = [find_app(tx, target.app.id) for target in body.targets]
+        for target_app in targets:  # promoting changes what the target runs: a deploy on it
+            teams.require_permission(sandbox, tx, target_app, "deploy")
         for app in (source, *targets):
             if not _coupled(tx, app, pipeline):
                 raise invalid(f"{app['name']} is not coupled to the pipeline {pipeline['name']}.")

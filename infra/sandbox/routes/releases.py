@@ -25,6 +25,7 @@ from infra.sandbox.platform import (
 )
 from infra.sandbox.ranges import list_response
 from infra.sandbox.responses import invalid, json_response
+from infra.sandbox.routes import teams
 
 
 def _base(request: Request) -> str:
@@ -56,6 +57,7 @@ async def create(request: Request) -> Response:
     sandbox = sandbox_of(request)
     with sandbox.tx() as tx:
         app = find_app(tx, request.path_params["app"])
+        teams.require_permission(sandbox, tx, app, "deploy")
         if body.release is not None:
             target = find(tx, "release", body.release, app["id"], resource="release")
             if sorted(target["addon_plan_names"]) != sorted(addon_plan_names(tx, app["id"])):
