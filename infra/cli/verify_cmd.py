@@ -30,7 +30,7 @@ from infra.verify.baseline import (
     append_waivers,
     baseline_entries,
     baseline_terms,
-    liveness_left_out,
+    never_baselined,
     open_waivers_file,
     with_waivers,
 )
@@ -337,10 +337,10 @@ def _write_baseline(
 ) -> list[Waiver]:
     entries = baseline_entries(results, terms)
     append_waivers(file, entries, today=today)
-    for check in liveness_left_out(results):  # even with --quiet: this drift will fail the next run too
+    for check, why in never_baselined(results):  # even with --quiet: this drift will fail the next run too
         print(
-            f"not waived: {check} says the app is not up; a baseline never hides that (fix the app, or write an "
-            "explicit waiver with an owner and an expiry)",
+            f"not waived: {check} {why}; a baseline never hides that (fix it, or write an explicit waiver with "
+            "an owner and an expiry)",
             file=sys.stderr,
         )
     if not quiet:

@@ -29,6 +29,8 @@ NO_RELEASE = {
     "health": "a health answer is not a change",
     "http": "an HTTP answer is not a change",
     "release": "this is the release itself",
+    "access": "collaborator changes make no release (Heroku's API does not say who granted access; a team's "
+    "audit log in the Dashboard may)",
 }
 _ROLLBACK = re.compile(r"^Rollback to v\d+", re.IGNORECASE)
 

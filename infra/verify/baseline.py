@@ -78,9 +78,16 @@ class Entry:
     finding: Finding
 
 
-def liveness_left_out(results: Iterable[VerificationResult]) -> list[str]:
-    """`stack: check id` of every failing liveness check a baseline leaves unwaived (see `Finding.liveness`)."""
-    return [f"{r.stack}: {f.check_id}" for r in results for f in r.findings if f.outcome.is_drift and f.liveness]
+def never_baselined(results: Iterable[VerificationResult]) -> list[tuple[str, str]]:
+    """(`stack: check id`, why) of every failing check a baseline leaves unwaived: liveness and security."""
+    found: list[tuple[str, str]] = []
+    for r in results:
+        for f in r.findings:
+            if f.outcome.is_drift and f.liveness:
+                found.append((f"{r.stack}: {f.check_id}", "says the app is not up"))
+            elif f.outcome.is_drift and f.security:
+                found.append((f"{r.stack}: {f.check_id}", "is someone with access the stack does not grant"))
+    return found
 
 
 def baseline_entries(results: Iterable[VerificationResult], terms: BaselineTerms) -> list[Entry]:
@@ -88,14 +95,20 @@ def baseline_entries(results: Iterable[VerificationResult], terms: BaselineTerms
 
     Pulumi's refresh preview (`pulumi/refresh`) is left out: waivers never apply to it. Liveness
     checks (health, the app's existence, its latest release) are left out too: a broken app is not
-    drift to accept (`liveness_left_out` names them).
+    drift to accept, nor security findings (`never_baselined` names both).
     """
     entries: list[Entry] = []
     seen: set[tuple[str, str]] = set()
     for result in results:
         for finding in result.findings:
             key = (result.stack, finding.check_id)
-            if not finding.outcome.is_drift or finding.kind not in KINDS or key in seen or finding.liveness:
+            if (
+                not finding.outcome.is_drift
+                or finding.kind not in KINDS
+                or key in seen
+                or finding.liveness
+                or finding.security
+            ):
                 continue
             seen.add(key)
             waiver = Waiver(

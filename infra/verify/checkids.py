@@ -28,6 +28,7 @@ KINDS = (
     "pipeline",
     "release",
     "procfile",
+    "access",
     "health",
     "http",
 )

@@ -51,6 +51,7 @@ def compare_app(t: Target) -> list[Finding]:
         _pipeline,
         _release,
         compare_resources.procfile,
+        compare_resources.access,
     ):
         findings += check(t)
     return findings

@@ -379,3 +379,47 @@ def procfile(t: Target) -> list[Finding]:
                 )
             )
     return out
+
+
+SECURITY = "SECURITY"  # the summary's first word on a finding of someone with access the stack does not grant
+
+
+def access(t: Target) -> list[Finding]:
+    """Who may use the app against `access`: a grant missing or changed, and anyone else (a security finding)."""
+    want, live = t.expected.access, t.live.access
+    if want is None or live is None:
+        return []
+    if isinstance(live, FetchFailed):
+        return t.errors("access", live)
+    people = {c.email: c for c in live if c.role != "owner"}  # a personal app's owner is the account itself
+    team = t.expected.team is not None
+    out: list[Finding] = []
+    for email, permissions in want.items():
+        shown = ", ".join(permissions) if team else "collaborator"
+        got = people.get(email)
+        if got is None:
+            summary = f"{email} has no access to {t.expected.name}, which the stack grants ({shown})"
+            out.append(t.finding("access", (email,), Outcome.MISSING, summary, expected=shown, actual="(no access)"))
+            continue
+        had = ", ".join(got.permissions) if team else "collaborator"
+        if team and tuple(sorted(got.permissions)) != tuple(sorted(permissions)):
+            summary = f"{email} may {had} on {t.expected.name}; the stack grants {shown}"
+            out.append(t.finding("access", (email,), Outcome.CHANGED, summary, expected=shown, actual=had))
+        else:
+            out.append(t.finding("access", (email,), Outcome.PASS, f"{email}: {had}", expected=shown, actual=had))
+    for email, got in sorted(people.items()):
+        if email in want:
+            continue
+        had = ", ".join(got.permissions) if got.permissions else (got.role or "collaborator")
+        out.append(
+            t.finding(
+                "access",
+                (email,),
+                Outcome.UNMANAGED,
+                f"{SECURITY}: {email} has access to {t.expected.name} ({had}), which {t.stack_file} does not grant",
+                expected="(no access)",
+                actual=had,
+                remedy=remedies.unmanaged_access(t.expected.key, t.expected.name, email, team=team),
+            )
+        )
+    return out

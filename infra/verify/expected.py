@@ -82,6 +82,8 @@ class ExpectedApp:
     maintenance: bool = False
     http_checks: Mapping[str, HealthCheck] = dataclass_field(default_factory=dict)
     procfile: Mapping[str, str] = dataclass_field(default_factory=dict)  # process type -> command; {}: unchecked
+    access: Mapping[str, tuple[str, ...]] | None = None  # email (lower case) -> permissions; None: not declared
+    team: str | None = None
     fingerprint_key: Secret | None = None  # what live values are fingerprinted with, as the manifest's were
 
     def probes(self) -> list[tuple[str, str, HealthCheck]]:
@@ -118,6 +120,7 @@ class ExpectedApp:
         ids += [check_id(k, "feature", f) for f in self.features]
         ids += [check_id(k, "pipeline"), check_id(k, "release")]
         ids += [check_id(k, "procfile", p) for p in self.procfile]
+        ids += [check_id(k, "access", email) for email in self.access or {}]
         ids += [ident for ident, _, _ in self.probes()]
         return ids
 
@@ -209,6 +212,13 @@ def _app(
         # Only where the stack builds: a promoted release runs the upstream app's slug, which Heroku
         # may not serve through this app, and promotion already checks it is staging's by id.
         procfile=dict(app.deploy.procfile) if app.deploy and not spec.builds_once(app.deploy) else {},
+        # Access is checked once a stack declares it for any app: from then on everyone else is unmanaged.
+        access=(
+            {email.lower(): tuple(sorted(p)) for email, p in app.access.items()}
+            if any(a.access for a in spec.apps.values()) or spec.team is not None
+            else None
+        ),
+        team=spec.team.name if spec.team else None,
         stage=spec.stage,
         pipeline=spec.pipeline,
         fingerprint_key=fp_key,

@@ -93,6 +93,19 @@ class Finding:
         return self.kind in ("health", "release") or self.check_id == f"{self.app}/app"
 
     @property
+    def security(self) -> bool:
+        """Someone has access to an app that the stack does not grant (possibly someone who should not).
+
+        Reported with severity `security` in every format; like liveness, a baseline never waives it.
+        """
+        drift = self.waived_from if self.outcome is Outcome.WAIVED else self.outcome
+        return self.kind == "access" and drift is Outcome.UNMANAGED
+
+    @property
+    def severity(self) -> str:
+        return "security" if self.security else "normal"
+
+    @property
     def failed(self) -> bool:
         """True when this finding by itself makes the run unclean."""
         return self.outcome in DRIFT_OUTCOMES or self.outcome in (Outcome.ERROR, Outcome.PENDING)

@@ -113,6 +113,16 @@ class LiveDrain:
 
 
 @dataclass(frozen=True)
+class LiveCollaborator:
+    """Someone with access to the app (`/apps/{app}/collaborators`): a personal app's owner or collaborator, or a
+    team app's collaborator with its permissions and team role."""
+
+    email: str
+    role: str | None  # owner | collaborator | admin | member | viewer
+    permissions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class LiveCoupling:
     id: str
     pipeline_id: str
@@ -248,6 +258,14 @@ def parse_features(raw: list[Any]) -> dict[str, bool]:
     return {str(f.get("name")): bool(f.get("enabled")) for f in raw if isinstance(f, Mapping)}
 
 
+def parse_collaborator(raw: Mapping[str, Any]) -> LiveCollaborator:
+    permissions = raw.get("permissions") or []
+    names = sorted(str(p.get("name")) for p in permissions if isinstance(p, Mapping) and p.get("name"))
+    return LiveCollaborator(
+        email=(_s(raw, "user", "email") or "").lower(), role=_s(raw, "role"), permissions=tuple(names)
+    )
+
+
 def parse_coupling(raw: Mapping[str, Any]) -> LiveCoupling:
     return LiveCoupling(
         id=str(raw.get("id")), pipeline_id=_s(raw, "pipeline", "id") or "", stage=_s(raw, "stage") or ""
@@ -287,6 +305,7 @@ class LiveApp:
     coupling: Fetched[tuple[LiveCoupling, ...]] = None  # () when the app is in no pipeline
     releases: Fetched[tuple[LiveRelease, ...]] = None  # newest first
     procfile: Fetched[Mapping[str, str]] = None  # the current release's slug: process type -> command
+    access: Fetched[tuple[LiveCollaborator, ...]] = None  # everyone with access, the owner included
 
     @property
     def exists(self) -> bool:

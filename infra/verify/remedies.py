@@ -125,3 +125,13 @@ def replace_app(stack: str, what: str) -> str:
         f"an app's {what} cannot change in place: `pulumi up --stack {stack}` replaces the app "
         "(a new app with a new id); check whether the change on Heroku was intended first"
     )
+
+
+def unmanaged_access(app_key: str, app_name: str, email: str, *, team: bool) -> tuple[str, ...]:
+    """Someone with access nobody declared: take it away, or grant it in the stack and adopt it."""
+    kind = "heroku:team/collaborator:Collaborator" if team else "heroku:collaborator/collaborator:Collaborator"
+    return (
+        f"if nobody meant to grant it, revoke it now: `heroku access:remove {email} -a {app_name}`",
+        f"if it is right, grant it in apps.{app_key}.access and adopt it: `pulumi import {kind} "
+        f"{naming.collaborator(app_key, email)} {app_name}:{email}` (with --parent and --provider as for any import)",
+    )

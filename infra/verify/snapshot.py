@@ -37,6 +37,7 @@ from infra.verify.live import (
     parse_app,
     parse_attachment,
     parse_buildpacks,
+    parse_collaborator,
     parse_config,
     parse_coupling,
     parse_domain,
@@ -64,6 +65,7 @@ _KIND_COLLECTIONS: dict[str, tuple[str, ...]] = {
     "pipeline": ("coupling",),
     "release": ("releases",),
     "procfile": ("releases", "procfile"),
+    "access": ("access",),
     "health": ("releases",),
     "http": ("releases",),
 }
@@ -79,6 +81,7 @@ COLLECTIONS = (
     "coupling",
     "releases",
     "procfile",
+    "access",
 )
 
 
@@ -91,6 +94,8 @@ def collections_for(kinds: Collection[str], expected: ExpectedApp) -> frozenset[
         if kind == "buildpacks" and not expected.buildpacks:
             continue
         if kind == "procfile" and not expected.procfile:
+            continue
+        if kind == "access" and expected.access is None:
             continue
         needed.update(_KIND_COLLECTIONS[kind])
     return frozenset(needed)
@@ -158,6 +163,7 @@ class SnapshotReader:
             "features": lambda: self._read(lambda: self.client.get_list(f"{base}/features"), parse_features),
             "coupling": lambda: self._coupling(base),
             "procfile": lambda: self._procfile(base, releases),
+            "access": lambda: self._read_list(f"{base}/collaborators", parse_collaborator),
         }
         wanted = [c for c in COLLECTIONS if c in collections and c != "releases"]
         from_memo = {

@@ -52,7 +52,7 @@ def test_scope_by_app_reaches_every_kind_of_that_app_only() -> None:
 
     assert scope.includes_app("web") is False
     assert scope.includes("api/domain/api.example.com") is True
-    assert len(scope.kinds("api")) == 14
+    assert len(scope.kinds("api")) == 15
 
 
 def test_a_wildcard_app_segment_reaches_every_app() -> None:

@@ -145,8 +145,8 @@ def test_a_baseline_never_hides_a_broken_app_and_an_explicit_waiver_of_it_is_lou
 
     assert [(w.check, w.stack) for w in load_waivers(path)] == [("web/config/FEATURE_X", "staging")]
     assert (
-        "not waived: staging: web/health says the app is not up; a baseline never hides that (fix the app, or write "
-        "an explicit waiver with an owner and an expiry)"
+        "not waived: staging: web/health says the app is not up; a baseline never hides that (fix it, or write an "
+        "explicit waiver with an owner and an expiry)"
     ) in baseline_run.err.splitlines()
     assert (written, next_run) == (1, 1)  # the broken app still fails the run after the baseline
     assert waived_run == 0

@@ -76,5 +76,5 @@ def test_read_also_names_only_collections_a_snapshot_has() -> None:
 
     assert str(caught.value) == (
         "read_also: no collection dynos (collections: config, addons, attachments, domains, buildpacks, formation, "
-        "drains, features, coupling, releases, procfile)"
+        "drains, features, coupling, releases, procfile, access)"
     )

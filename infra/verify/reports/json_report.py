@@ -77,6 +77,7 @@ def finding_json(f: Finding) -> dict[str, Any]:
         "waived_from": None if f.waived_from is None else f.waived_from.value,
         "attempts": f.attempts,
         "duration_seconds": f.duration_seconds,
+        "severity": f.severity,
     }
 
 

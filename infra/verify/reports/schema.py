@@ -76,6 +76,10 @@ _FINDING = {
         "waived_from": {"enum": [None, "missing", "changed", "unmanaged"]},
         "attempts": {"type": "integer", "minimum": 0},
         "duration_seconds": {"type": "number", "minimum": 0},
+        "severity": {
+            "enum": ["normal", "security"],
+            "description": "security: someone has access the stack does not grant (never waived by a baseline)",
+        },
     },
 }
 _STACK = {
