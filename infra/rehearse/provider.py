@@ -232,18 +232,21 @@ def _drain(i: Mapping[str, Any], o: ProviderOptions) -> Script:
 
 
 def _pipeline(i: Mapping[str, Any], o: ProviderOptions) -> Script:
-    # No `owner` block: the provider reads the account and makes it the owner.
-    steps = (
-        Call("GET", "/account", keep="account"),
-        Call(
-            "POST",
-            "/pipelines",
-            {"name": i["name"], "owner": {"id": Kept("account", "id"), "type": "user"}},
-            keep="pipeline",
-        ),
-        Call("GET", "/pipelines/{pipeline.id}"),
-    )
-    return Script(steps, {"id": "{pipeline.id}"})
+    owner = i.get("owner")
+    if owner:  # a team's pipeline: the owner block as given
+        body = {"name": i["name"], "owner": {"id": owner["id"], "type": owner["type"]}}
+        steps: tuple[Step, ...] = (Call("POST", "/pipelines", body, keep="pipeline"),)
+    else:  # no `owner` block: the provider reads the account and makes it the owner
+        steps = (
+            Call("GET", "/account", keep="account"),
+            Call(
+                "POST",
+                "/pipelines",
+                {"name": i["name"], "owner": {"id": Kept("account", "id"), "type": "user"}},
+                keep="pipeline",
+            ),
+        )
+    return Script((*steps, Call("GET", "/pipelines/{pipeline.id}")), {"id": "{pipeline.id}"})
 
 
 def _coupling(i: Mapping[str, Any], o: ProviderOptions) -> Script:
@@ -473,7 +476,7 @@ def _type(
 
 RESOURCE_TYPES: Mapping[str, ResourceType] = {
     "heroku:pipeline/pipeline:Pipeline": _type(
-        _pipeline, "name", update=_pipeline_update, delete=_delete("/pipelines/{id}")
+        _pipeline, "name", "owner", update=_pipeline_update, delete=_delete("/pipelines/{id}")
     ),
     "heroku:app/app:App": _type(
         _app,

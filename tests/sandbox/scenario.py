@@ -262,6 +262,8 @@ async def exercise_every_route(c: httpx.AsyncClient) -> None:
     await _json(c.get("/teams"))
     await _json(c.get(f"/teams/{team['id']}"))
     await _json(c.get("/teams/permissions"))
+    await _json(c.get("/teams/acme/features"))
+    await _json(c.get("/teams/acme/features/org-access-controls"))
     await _json(c.put("/teams/acme/members", json={"email": "dev@acme.example", "role": "member"}))
     await _json(c.post("/teams/acme/members", json={"email": "ops@acme.example", "role": "member"}))
     await _json(c.patch("/teams/acme/members", json={"email": "ops@acme.example", "role": "admin"}))

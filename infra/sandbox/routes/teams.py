@@ -369,6 +369,48 @@ async def delete_team_collaborator(request: Request) -> Response:
         return json_response(render_collaborator(tx, app, record))
 
 
+# Team features the Heroku CLI asks about: fine-grained app permissions are on (what `access:add
+# --permissions` needs), invitations off (members are added directly).
+TEAM_FEATURES = (
+    ("org-access-controls", "Fine-grained app permissions", True),
+    ("team-invite-acceptance", "Invited members accept before joining", False),
+)
+
+
+def _team_features(team: Record) -> list[Record]:
+    return [
+        {
+            "created_at": team["created_at"],
+            "description": description,
+            "display_name": description,
+            "doc_url": "https://devcenter.heroku.com/articles/app-permissions",
+            "enabled": enabled,
+            "feedback_email": "",
+            "id": catalog.fixed_id("team-feature", f"{team['id']}:{name}"),
+            "name": name,
+            "state": "general",
+            "updated_at": team["created_at"],
+        }
+        for name, description, enabled in TEAM_FEATURES
+    ]
+
+
+async def list_team_features(request: Request) -> Response:
+    with sandbox_of(request).tx() as tx:
+        team = find_team(tx, request.path_params["team"])
+    return list_response(request, _team_features(team), ("id", "name"))
+
+
+async def team_feature_info(request: Request) -> Response:
+    with sandbox_of(request).tx() as tx:
+        team = find_team(tx, request.path_params["team"])
+    identity = request.path_params["feature"]
+    for feature in _team_features(team):
+        if identity in (feature["id"], feature["name"]):
+            return json_response(feature)
+    raise not_found("feature", identity)
+
+
 async def list_permissions(request: Request) -> Response:
     return list_response(request, _permission_objects(list(PERMISSIONS)), ("name",))
 
@@ -407,6 +449,8 @@ routes = [
     Route("/teams/apps/{app}/collaborators/{who}", delete_team_collaborator, methods=["DELETE"]),
     Route("/teams/{team}", team_info, methods=["GET"]),
     Route("/teams/{team}/apps", list_team_apps, methods=["GET"]),
+    Route("/teams/{team}/features", list_team_features, methods=["GET"]),
+    Route("/teams/{team}/features/{feature}", team_feature_info, methods=["GET"]),
     Route("/teams/{team}/members", list_members, methods=["GET"]),
     Route("/teams/{team}/members", set_member, methods=["PUT", "POST", "PATCH"]),
     Route("/teams/{team}/members/{member}", delete_member, methods=["DELETE"]),
