@@ -25,6 +25,7 @@ from typing import Any
 
 import httpx
 
+from infra.errors import HerokuAPIError
 from infra.heroku import HerokuClient
 from infra.promote.journal import ReleaseRef, RequestRecord
 
@@ -114,6 +115,24 @@ class PromotionReads:
 
     async def promotion_status(self, promotion_id: str) -> str:
         return str((await self.client.get(f"/pipeline-promotions/{promotion_id}")).get("status"))
+
+    async def caller_email(self) -> str:
+        """Whose API key runs the promotion (`GET /account`)."""
+        return str((await self.client.get("/account")).get("email"))
+
+    async def team_role(self, team: str) -> str | None:
+        """The caller's role in `team` (`GET /teams/{team}` answers it); None when not a member."""
+        return (await self.client.get(f"/teams/{team}")).get("role")
+
+    async def app_permissions(self, app: str, email: str) -> frozenset[str]:
+        """What `email` may do on team app `app` (`/teams/apps/{app}/collaborators/{email}`); none if not listed."""
+        try:
+            found = await self.client.get(f"/teams/apps/{app}/collaborators/{email}")
+        except HerokuAPIError as err:
+            if err.status == 404:
+                return frozenset()
+            raise
+        return frozenset(str(p.get("name")) for p in found.get("permissions") or [] if isinstance(p, dict))
 
     async def promotion_targets(self, promotion_id: str) -> list[PromotionTarget]:
         targets = await self.client.get_list(f"/pipeline-promotions/{promotion_id}/promotion-targets")

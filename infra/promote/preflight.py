@@ -35,7 +35,7 @@ class Preflight:
 async def run_preflight(session: Session, source: StackSpec, target: StackSpec, policy: LoadedPolicy) -> Preflight:
     """Verify both stacks and evaluate the gate on what verification read (journal step `preflight`)."""
     async with session.step("preflight") as step:
-        problems = _spec_problems(source, target)
+        problems = _spec_problems(source, target) + await _permission_problems(session, target)
         source_check, target_check = await asyncio.gather(
             session.verifier.verify(source, read_also=GATE_COLLECTIONS),
             session.verifier.verify(target, read_also=GATE_COLLECTIONS),
@@ -92,6 +92,31 @@ def _side(key: str, spec: StackSpec, check: StackCheck) -> tuple[LiveApp, AppFac
         release_status=current.status if current else None,
     )
     return live, facts
+
+
+NEEDED = "deploy"  # what promoting into an app, and rolling it back, takes on a team app
+
+
+async def _permission_problems(session: Session, target: StackSpec) -> list[str]:
+    """The production apps the caller may not deploy to (team apps; a personal app is its owner's)."""
+    if target.team is None:
+        return []
+    reads = session.reads
+    email = await reads.caller_email()
+    if await reads.team_role(target.team.name) == "admin":
+        return []  # a team admin may do everything on the team's apps
+    problems = []
+    for app in target.apps.values():
+        have = await reads.app_permissions(app.name, email)
+        if NEEDED not in have:
+            held = ", ".join(sorted(have)) or "no access"
+            problems.append(
+                f"you ({email}) lack the {NEEDED} permission on {app.name} (you have: {held}), which a promotion "
+                f"and its rollback need: ask a {target.team.name} admin to grant it "
+                f"(`heroku access:update {email} -a {app.name} --permissions view,{NEEDED}`, and in "
+                f"apps.<key>.access of Pulumi.{target.stack}.yaml), or promote as an identity that has it"
+            )
+    return problems
 
 
 def _spec_problems(source: StackSpec, target: StackSpec) -> list[str]:

@@ -169,7 +169,8 @@ class HerokuConventions:
             return
         token = token_of(_header(scope, b"authorization"))
         allowed = sandbox.config.tokens
-        if token is None or (allowed is not None and token not in allowed):
+        # A token given an account (`PUT /__sandbox/accounts`) is accepted like the configured ones.
+        if token is None or (allowed is not None and token not in allowed and token not in sandbox.accounts):
             await exchange.error(ApiError(401, "unauthorized", "Invalid credentials provided."))
             return
         if scope["path"] in FREE_PATHS:

@@ -244,6 +244,37 @@ def pipelines_and_access_family(s: Session) -> Family:
     return f
 
 
+def teams_family(s: Session) -> Family:
+    f = Family()
+    s.api.post("/teams", json={"name": "cf-team"}).raise_for_status()  # teams are made in the Dashboard
+    s.run(f, "teams")
+    s.run(f, "members:add dev@example.com --team cf-team --role member", lambda: s.get("/teams/cf-team/members"))
+    s.run(f, "members --team cf-team", key="members")
+    s.run(f, "apps:create cf-team-app --team cf-team", lambda: s.get("/teams/apps/cf-team-app"))
+    s.run(f, "apps --team cf-team", key="apps")
+    s.run(
+        f,
+        "access:add dev@example.com -a cf-team-app --permissions deploy",
+        lambda: s.get("/teams/apps/cf-team-app/collaborators"),
+    )
+    s.run(f, "access -a cf-team-app", key="access")
+    s.run(
+        f,
+        "access:update dev@example.com -a cf-team-app --permissions deploy,operate",
+        lambda: s.get("/teams/apps/cf-team-app/collaborators/dev@example.com"),
+    )
+    s.run(f, "apps:lock -a cf-team-app", lambda: s.get("/teams/apps/cf-team-app"))
+    s.run(f, "apps:unlock -a cf-team-app", lambda: s.get("/teams/apps/cf-team-app"))
+    s.run(
+        f,
+        "access:remove dev@example.com -a cf-team-app",
+        lambda: s.get("/teams/apps/cf-team-app/collaborators"),
+    )
+    s.run(f, "members:set dev@example.com --team cf-team --role admin", lambda: s.get("/teams/cf-team/members"))
+    s.run(f, "members:remove dev@example.com --team cf-team", lambda: s.get("/teams/cf-team/members"))
+    return f
+
+
 FAMILIES: dict[str, Callable[[Session], Family]] = {
     "apps": apps_family,
     "config": config_family,
@@ -252,6 +283,7 @@ FAMILIES: dict[str, Callable[[Session], Family]] = {
     "dynos": dynos_family,
     "logs": drains_and_buildpacks_family,
     "pipelines": pipelines_and_access_family,
+    "teams": teams_family,
 }
 
 
@@ -404,9 +436,31 @@ def test_a_pipeline_is_created_joined_shown_and_promoted_and_access_is_granted_a
     assert f["pipelines:destroy"].effect == 404
 
 
+def test_a_team_gets_members_a_team_app_and_per_app_permissions(families: dict[str, Family]) -> None:
+    f = families["teams"]
+
+    assert succeeded(f) == every_zero(f), {k: r.err for k, r in f.ran.items() if r.code}
+    assert "cf-team" in f["teams"].out
+    assert {m["email"]: m["role"] for m in f["members:add"].effect} == {
+        "sandbox@example.com": "admin",
+        "dev@example.com": "member",
+    }
+    assert "dev@example.com" in f["members"].out
+    assert f["apps:create"].effect["team"] == {"name": "cf-team"}
+    assert "cf-team-app" in f["apps"].out
+    granted = {c["user"]["email"]: [p["name"] for p in c["permissions"]] for c in f["access:add"].effect}
+    assert granted == {"dev@example.com": ["view", "deploy"]}
+    assert "dev@example.com" in f["access"].out
+    assert [p["name"] for p in f["access:update"].effect["permissions"]] == ["view", "deploy", "operate"]
+    assert (f["apps:lock"].effect["locked"], f["apps:unlock"].effect["locked"]) == (True, False)
+    assert f["access:remove"].effect == []
+    assert {m["email"]: m["role"] for m in f["members:set"].effect}["dev@example.com"] == "admin"
+    assert [m["email"] for m in f["members:remove"].effect] == ["sandbox@example.com"]
+
+
 def test_every_command_family_ran(families: dict[str, Family]) -> None:
     assert sorted(families) == sorted(FAMILIES)
-    assert sum(len(f.ran) for f in families.values()) == 77
+    assert sum(len(f.ran) for f in families.values()) == 90
 
 
 # --- what the CLI exchanged, against Heroku's schema -----------------------------------------------
