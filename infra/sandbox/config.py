@@ -50,3 +50,5 @@ class SandboxConfig:
     faults: Faults = field(default_factory=Faults)
     account_email: str = "sandbox@example.com"
     accounts: Mapping[str, str] = field(default_factory=dict)  # token -> account email (several people)
+    # Heroku Teams that exist from the start (team name -> its admin's email), as made in the Dashboard.
+    teams: Mapping[str, str] = field(default_factory=dict)

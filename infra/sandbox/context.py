@@ -72,6 +72,12 @@ class Sandbox:
         # API token -> the email of the account it acts as (`PUT /__sandbox/accounts`); every
         # other accepted token acts as the default account. Like faults, not kept in the state file.
         self.accounts: dict[str, str] = dict(config.accounts)
+        if config.teams:
+            from infra.sandbox.routes.teams import ensure_team
+
+            with self.tx() as tx:
+                for name, admin in config.teams.items():
+                    ensure_team(tx, name, admin)
 
     @contextmanager
     def tx(self) -> Iterator[Tx]:

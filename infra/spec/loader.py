@@ -38,6 +38,8 @@ STACK_KEYS = (
     "apps",
 )
 INTEGER_KEYS = frozenset({"addon_create_timeout_minutes"})
+# Keys whose value is a YAML mapping: the engine hands them over as JSON text (`Config.get_object`).
+OBJECT_KEYS = frozenset({"apps", "team"})
 # Keys Pulumi itself writes at the top of a stack file.
 PULUMI_STACK_FILE_KEYS = {"config", "secretsprovider", "encryptionsalt", "encryptedkey", "environment"}
 
@@ -158,7 +160,7 @@ def load_from_engine(project_dir: Path) -> StackSpec:
     config = pulumi.Config()
     raw: dict[str, Any] = {}
     for key in STACK_KEYS:
-        value = config.get_object(key) if key == "apps" else config.get(key)
+        value = config.get_object(key) if key in OBJECT_KEYS else config.get(key)
         if key in INTEGER_KEYS and value is not None:
             value = _integer(value)
         if value is not None:

@@ -22,6 +22,7 @@ from infra.verify.reports.json_report import finding_json
 from infra.verify.result import VerificationResult
 from tests.fixtures.heroku_cli import HerokuCli
 from tests.fixtures.promote import Rig, edit_yaml
+from tests.fixtures.pulumi_mocks import EngineRun
 from tests.fixtures.verify import VerifyStack
 
 pytestmark = pytest.mark.anyio
@@ -194,3 +195,13 @@ def test_the_stacks_load_with_their_team(team_rig: Rig) -> None:
         True,
         json.dumps({CI: ["view", "deploy"], DEV: ["view"]}),
     )
+
+
+def test_under_the_engine_the_team_block_arrives_as_an_object(team_rig: Rig, engine_run: EngineRun) -> None:
+    # `pulumi up` hands a mapping config value over as JSON text: the program must read it as an object.
+    run = engine_run("production", project=team_rig.project)
+
+    team = run.result.spec.team
+    assert team is not None
+    assert (team.name, team.locked) == (TEAM, True)
+    assert [i.token for i in run.invocations] == []  # production references the pipeline: no team lookup

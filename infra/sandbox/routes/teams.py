@@ -77,6 +77,33 @@ class TeamCreate(Body):
     state: str | None = None
 
 
+def ensure_team(tx: Tx, name: str, admin: str) -> Record:
+    """Team `name` with `admin` as its admin, made unless it exists; ids derived from the name (no seed used)."""
+    existing = tx.by_name("team", name)
+    if existing is not None:
+        return existing
+    team = _new_team(tx, name, catalog.fixed_id("team", name))
+    tx.put("team", team)
+    _put_member(tx, team, admin, "admin", federated=False, member_id=catalog.fixed_id("member", name))
+    return team
+
+
+def _new_team(tx: Tx, name: str, team_id: str) -> Record:
+    return {
+        "created_at": tx.stamp,
+        "credit_card_collections": False,
+        "default": False,
+        "enterprise_account": None,
+        "id": team_id,
+        "identity_provider": None,
+        "membership_limit": None,
+        "name": name,
+        "provisioned_licenses": False,
+        "type": "team",
+        "updated_at": tx.stamp,
+    }
+
+
 async def create_team(request: Request) -> Response:
     body = await read_body(request, TeamCreate)
     sandbox = sandbox_of(request)
@@ -84,19 +111,7 @@ async def create_team(request: Request) -> Response:
     with sandbox.tx() as tx:
         if tx.by_name("team", body.name) is not None:
             raise invalid(f"Name {body.name} is already taken.")
-        team: Record = {
-            "created_at": tx.stamp,
-            "credit_card_collections": False,
-            "default": False,
-            "enterprise_account": None,
-            "id": tx.new_id(),
-            "identity_provider": None,
-            "membership_limit": None,
-            "name": body.name,
-            "provisioned_licenses": False,
-            "type": "team",
-            "updated_at": tx.stamp,
-        }
+        team = _new_team(tx, body.name, tx.new_id())
         tx.put("team", team)
         _put_member(tx, team, me, "admin", federated=False)
         return json_response(_render_team(tx, team, me), status=201)
@@ -123,12 +138,14 @@ class MemberSet(Body):
     federated: bool | None = None
 
 
-def _put_member(tx: Tx, team: Record, email: str, role: str, *, federated: bool) -> Record:
+def _put_member(
+    tx: Tx, team: Record, email: str, role: str, *, federated: bool, member_id: str | None = None
+) -> Record:
     existing = next((m for m in tx.children("team_member", team["id"]) if m["email"].lower() == email.lower()), None)
     member: Record = existing or {
         "created_at": tx.stamp,
         "email": email,
-        "id": tx.new_id(),
+        "id": member_id or tx.new_id(),
         "identity_provider": None,
         "two_factor_authentication": False,
         "user": _user(email),
