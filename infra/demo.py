@@ -28,6 +28,7 @@ from infra.verify.run import VerifyOptions, run_verification
 
 DEMO_TOKEN = "demo"  # noqa: S105 - the embedded sandbox accepts this one token; it opens nothing real
 DEFAULT_PORT = 5050  # the README's one sandbox port
+DEMO_ACCOUNT = SandboxConfig().account_email  # who the demo token acts as: the teams' admin
 STATE_FILE = "sandbox.sqlite3"
 
 
@@ -65,7 +66,9 @@ async def run_demo(
     state = demo_dir / STATE_FILE
     for stale in (state, state.with_name(STATE_FILE + "-wal"), state.with_name(STATE_FILE + "-shm")):
         stale.unlink(missing_ok=True)
-    app = create_app(SandboxConfig(state_path=str(state), tokens=frozenset({DEMO_TOKEN})))
+    # A stack's Heroku Team is made in the Dashboard, never by Pulumi: the demo's sandbox starts with it.
+    teams = {spec.team.name: DEMO_ACCOUNT for spec in specs if spec.team is not None}
+    app = create_app(SandboxConfig(state_path=str(state), tokens=frozenset({DEMO_TOKEN}), teams=teams))
     done: list[DemoStack] = []
     with BackgroundServer(app, port=port) as server:
         out(f"Local Heroku sandbox on {server.base_url} (state: {state})")

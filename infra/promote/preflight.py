@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
+from infra.errors import HerokuError
 from infra.promote.allowlist import LoadedPolicy
 from infra.promote.envdiff import diff_environments
 from infra.promote.facts import FACT_COLLECTIONS, AppFacts, app_facts, missing
@@ -102,12 +103,16 @@ async def _permission_problems(session: Session, target: StackSpec) -> list[str]
     if target.team is None:
         return []
     reads = session.reads
-    email = await reads.caller_email()
-    if await reads.team_role(target.team.name) == "admin":
-        return []  # a team admin may do everything on the team's apps
+    try:
+        email = await reads.caller_email()
+        if await reads.team_role(target.team.name) == "admin":
+            return []  # a team admin may do everything on the team's apps
+        granted = {app.name: await reads.app_permissions(app.name, email) for app in target.apps.values()}
+    except HerokuError as err:
+        return [f"could not read whether you may deploy to {target.stack}'s apps (team {target.team.name}): {err}"]
     problems = []
     for app in target.apps.values():
-        have = await reads.app_permissions(app.name, email)
+        have = granted[app.name]
         if NEEDED not in have:
             held = ", ".join(sorted(have)) or "no access"
             problems.append(

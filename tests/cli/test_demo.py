@@ -25,8 +25,8 @@ def test_the_demo_rehearses_and_verifies_every_stack_and_its_next_steps_catch_a_
     demo = project / ".heroku-stack" / "demo"
     assert code == 0
     assert [line for line in out.splitlines() if line.startswith("   ") and "checks:" in line] == [
-        "   36 checks: 36 pass; exit 0",
-        "   40 checks: 40 pass; exit 0",
+        "   37 checks: 37 pass; exit 0",
+        "   42 checks: 42 pass; exit 0",
     ]
     assert sorted(p.name for p in demo.iterdir() if p.suffix == ".json") == [
         "production.manifest.json",

@@ -58,8 +58,11 @@ def test_rehearse_prints_a_line_per_resource_and_writes_the_manifest(
         f'Rehearsing `pulumi up` of stack "staging" (project shopsentiment) against the local Heroku API at '
         f"{heroku_env}:",
         "the program's offline plan, diffed against the stack's rehearsed state, with the Heroku provider's requests.",
-        "created   Pipeline       shopsentiment                          3 requests  N.Ns",
-        "created   App            shopsentiment-staging                  8 requests  N.Ns",
+        "read      getTeam        shopsentiment                          1 request   N.Ns",
+        "created   Pipeline       shopsentiment                          2 requests  N.Ns",
+        "created   Member         team-member-dev@shopsentiment.example   2 requests  N.Ns",
+        "created   Member         team-member-lead@shopsentiment.example   2 requests  N.Ns",
+        "created   App            shopsentiment-staging                  9 requests  N.Ns",
         "created   Addon          shopsentiment-staging-redis            4 requests  N.Ns",
         "created   Addon          shopsentiment-staging-newrelic         4 requests  N.Ns",
         "created   Addon          shopsentiment-staging-papertrail       4 requests  N.Ns",
@@ -67,8 +70,9 @@ def test_rehearse_prints_a_line_per_resource_and_writes_the_manifest(
         "created   Build          v1.0.0                                 3 requests  N.Ns",
         "created   ReleasePhase   web-release-phase                      1 request   N.Ns",
         "created   Formation      web                                    3 requests  N.Ns",
+        "created   Collaborator   web-collaborator-dev@shopsentiment.example   3 requests  N.Ns",
         "created   Coupling       staging                                2 requests  N.Ns",
-        "Rehearsed: 10 created on Heroku (0 unchanged); 34 requests in N.Ns.",
+        "Rehearsed: 13 created on Heroku (0 unchanged, 1 read); 42 requests in N.Ns.",
         "warning: fingerprint_key is still encrypted (set PULUMI_CONFIG_PASSPHRASE, or --secret fingerprint_key=...): "
         "the manifest's fingerprints are not keyed, unlike the ones `pulumi up` exports",
         "Secrets set: apps.web.secrets.SECRET_KEY (from --secret), apps.web.secrets.MONGODB_URI (generated at "

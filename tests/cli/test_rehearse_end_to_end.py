@@ -88,11 +88,14 @@ def test_edit_the_stack_file_preview_rehearse_and_verify_with_the_stacks_own_sec
     assert writes_after_preview == writes_before
     assert preview_out[2:] == [
         "  update   App            shopsentiment-staging  (configVars)",
-        "Preview: 1 to update; 9 unchanged. Nothing was sent to the API but reads.",
+        "Preview: 1 to update; 12 unchanged. Nothing was sent to the API but reads.",
     ]
-    assert [line.split()[:3] for line in applied_out[2:3]] == [["updated", "App", "shopsentiment-staging"]]
-    assert applied_out[3].startswith("Rehearsed: 1 updated on Heroku (9 unchanged); 7 requests in ")
-    assert applied_out[4] == (
+    assert [line.split()[:3] for line in applied_out[2:4]] == [
+        ["read", "getTeam", "shopsentiment"],  # the program's team lookup, on every `pulumi up`
+        ["updated", "App", "shopsentiment-staging"],
+    ]
+    assert applied_out[4].startswith("Rehearsed: 1 updated on Heroku (12 unchanged, 1 read); 9 requests in ")
+    assert applied_out[5] == (
         "Secrets set: fingerprint_key (decrypted), apps.web.secrets.SECRET_KEY (decrypted), "
         "apps.web.secrets.MONGODB_URI (decrypted). Values are never shown; the manifest holds their fingerprints."
     )

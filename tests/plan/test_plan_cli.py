@@ -167,7 +167,7 @@ def test_diff_json_pairs_apps_and_lists_each_difference(capsys: pytest.CaptureFi
         {"stack": "production", "stage": "production"},
         {"web": {"left": "shopsentiment-staging", "right": "shopsentiment-production"}},
     )
-    assert diff["differences"][:3] == [
+    assert diff["differences"][:5] == [
         {
             "app": None,
             "role": "pipeline",
@@ -175,10 +175,25 @@ def test_diff_json_pairs_apps_and_lists_each_difference(capsys: pytest.CaptureFi
             "left": "created and protected here",
             "right": "read from stack organization/shopsentiment/staging",
         },
+        # Team members are team-wide: the pipeline owner stack declares them.
+        {
+            "app": None,
+            "role": "team member dev@shopsentiment.example",
+            "field": "",
+            "left": "present",
+            "right": "(absent)",
+        },
+        {
+            "app": None,
+            "role": "team member lead@shopsentiment.example",
+            "field": "",
+            "left": "present",
+            "right": "(absent)",
+        },
         {"app": "web", "role": "app", "field": "acm", "left": "false", "right": "true"},
         {"app": "web", "role": "app", "field": "configVars.APP_ENV", "left": "staging", "right": "production"},
     ]
-    assert len(diff["differences"]) == 15
+    assert len(diff["differences"]) == 20
 
 
 def test_an_unknown_stack_is_an_error_naming_the_known_ones(

@@ -109,4 +109,4 @@ def test_pulumi_up_without_installing_the_project_can_import_it(project_dir: Pat
         timeout=120,
     )
 
-    assert (result.returncode, result.stdout) == (0, "14\n"), result.stderr[-2000:]
+    assert (result.returncode, result.stdout) == (0, "16\n"), result.stderr[-2000:]

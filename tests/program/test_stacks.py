@@ -8,7 +8,7 @@ from infra.plan.engine import ProgramRun, Registration
 from infra.program import StackResources
 from infra.spec.manifest import manifest
 from infra.spec.secret import Secret, key_id
-from tests.fixtures.pulumi_mocks import LOOKED_UP_PIPELINE_ID, EngineRun, planted
+from tests.fixtures.pulumi_mocks import LOOKED_UP_PIPELINE_ID, LOOKED_UP_TEAM_ID, EngineRun, planted
 
 PROVIDER = "pulumi:providers:heroku"
 COMPONENT = "heroku-stack:index:HerokuApp"
@@ -23,6 +23,8 @@ PIPELINE = "heroku:pipeline/pipeline:Pipeline"
 GET_PIPELINE = "heroku:pipeline/getPipeline:getPipeline"
 RELEASE_PHASE = "pulumi-python:dynamic/heroku-stack:ReleasePhase"
 STACK_REFERENCE = "pulumi:pulumi:StackReference"
+TEAM_COLLABORATOR = "heroku:team/collaborator:Collaborator"
+MEMBER = "heroku:team/member:Member"
 
 SOURCE = {
     "url": "https://github.com/shopsentiment/shopsentiment/archive/refs/tags/v1.0.0.tar.gz",
@@ -56,6 +58,9 @@ def test_staging_declares_exactly_the_provider_pipeline_and_one_app_with_its_chi
         (FORMATION, "web-formation-web"),
         (COUPLING, "web-coupling"),
         (PIPELINE, "pipeline"),
+        (TEAM_COLLABORATOR, "web-collaborator-dev@shopsentiment.example"),
+        (MEMBER, "team-member-dev@shopsentiment.example"),
+        (MEMBER, "team-member-lead@shopsentiment.example"),
         (RELEASE_PHASE, "web-release-phase"),
         (PROVIDER, "heroku"),
     ]
@@ -76,6 +81,8 @@ def test_production_declares_a_domain_and_preboot_and_reads_the_pipeline_from_st
         (DOMAIN, "web-domain-www.shopsentiment.com"),
         (FORMATION, "web-formation-web"),
         (COUPLING, "web-coupling"),
+        (TEAM_COLLABORATOR, "web-collaborator-ci@shopsentiment.example"),
+        (TEAM_COLLABORATOR, "web-collaborator-dev@shopsentiment.example"),
         (RELEASE_PHASE, "web-release-phase"),
         (PROVIDER, "heroku"),
         (STACK_REFERENCE, "organization/shopsentiment/staging"),
@@ -92,6 +99,8 @@ def test_staging_app_gets_explicit_name_catalog_defaults_and_decrypted_secrets(e
             "stack": "heroku-24",
             "buildpacks": ["heroku/python"],
             "acm": False,
+            # The team's app: created with POST /teams/apps, never personal.
+            "organization": {"name": "shopsentiment", "locked": False, "personal": False},
             "configVars": {
                 "LOG_LEVEL": "DEBUG",
                 "WTF_CSRF_ENABLED": "true",
@@ -154,7 +163,10 @@ def test_staging_children_carry_explicit_names_and_the_app_uuid(engine_run: Engi
     assert inputs_by_name(run, COUPLING) == {
         "web-coupling": {"appId": uuid, "stage": "staging", "pipeline": run.named(PIPELINE, "pipeline").id}
     }
-    assert inputs_by_name(run, PIPELINE) == {"pipeline": {"name": "shopsentiment"}}
+    # Owned by the team, whose id the provider looks up by name (`getTeam`).
+    assert inputs_by_name(run, PIPELINE) == {
+        "pipeline": {"name": "shopsentiment", "owner": {"id": LOOKED_UP_TEAM_ID, "type": "team"}}
+    }
 
 
 def test_production_children_scale_two_standard_dynos_on_a_custom_domain(engine_run: EngineRun) -> None:
@@ -245,7 +257,7 @@ def test_every_child_is_parented_to_its_app_component_and_uses_the_explicit_prov
     children = [r for r in run.registrations if r.type not in (PROVIDER, COMPONENT, STACK_REFERENCE, RELEASE_PHASE)]
     assert component.providers == {"heroku": provider_ref}
     assert {(r.parent, r.provider) for r in children} == {(component.urn, provider_ref)}
-    assert len(children) == 10
+    assert len(children) == 12  # with the two access grants
     assert run.named(RELEASE_PHASE, "web-release-phase").parent == component.urn
 
 

@@ -31,6 +31,7 @@ COLLECTIONS = (
     "/log-drains",
     "/pipeline-couplings",
     "/releases",
+    "/collaborators",
 )
 
 
@@ -51,6 +52,8 @@ async def test_the_preflight_reads_each_collection_of_each_app_once_and_the_pipe
 
     expected = once_per_app("shopsentiment-staging", "shopsentiment-production")
     expected["GET /pipelines/shopsentiment"] = 2  # each stack's verification looks its pipeline up
+    # Who is promoting, and may they deploy to production (a team admin may, with no further read)?
+    expected.update({"GET /account": 1, "GET /teams/shopsentiment": 1})
     assert api_reads(rig) == expected
 
 
@@ -83,6 +86,8 @@ async def test_an_outage_during_the_gate_blocks_naming_what_could_not_be_read(ri
     headlines = [re.sub(r"request id \S+", "request id {id}", line) for line in str(caught.value).splitlines()]
     assert [line for line in headlines if not line.startswith("    ")] == [
         "the pre-flight gate refused; nothing was changed:",
+        "  could not read whether you may deploy to production's apps (team shopsentiment): "
+        f"GET /account -> {unavailable}",
         f"  web: could not read shopsentiment-staging for the gate: GET /apps/shopsentiment-staging -> {unavailable}",
         "  web: could not read shopsentiment-production for the gate: "
         f"GET /apps/shopsentiment-production -> {unavailable}",

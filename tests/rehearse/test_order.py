@@ -49,6 +49,8 @@ def test_the_real_staging_plan_is_created_pipeline_first_and_the_formation_after
     assert [r.ref for r in order] == [
         "Provider heroku",
         "Pipeline pipeline",
+        "Member team-member-dev@shopsentiment.example",
+        "Member team-member-lead@shopsentiment.example",
         "HerokuApp web",
         "App web",
         "Addon web-addon-heroku-redis",
@@ -58,6 +60,7 @@ def test_the_real_staging_plan_is_created_pipeline_first_and_the_formation_after
         "Build web-build",
         "ReleasePhase web-release-phase",
         "Formation web-formation-web",
+        "Collaborator web-collaborator-dev@shopsentiment.example",
         "Coupling web-coupling",
     ]
 

@@ -252,7 +252,7 @@ def test_every_resource_of_both_real_stacks_is_replayable(project_dir: Path) -> 
     for resource in resources:
         check_replayable(resource)  # raises if not
 
-    assert len(resources) == 26
+    assert len(resources) == 31
 
 
 def change(old: dict[str, object], new: dict[str, object], resource_id: str = APP) -> Change:

@@ -67,8 +67,10 @@ async def test_staging_is_created_with_the_providers_writes_in_dependency_order(
     done = await run(sandbox_transport, sandbox_clock, load_stack("staging", project_dir), seen=seen)
 
     assert writes(sandbox_state, {done.app_ids["web"]: "{web}"}) == [
-        ("POST", "/pipelines", 201),
-        ("POST", "/apps", 201),
+        ("POST", "/pipelines", 201),  # owned by the team: no GET /account first
+        ("PUT", "/teams/shopsentiment/members", 201),
+        ("PUT", "/teams/shopsentiment/members", 201),
+        ("POST", "/teams/apps", 201),
         ("PATCH", "/apps/{web}/config-vars", 200),
         ("PUT", "/apps/{web}/buildpack-installations", 200),
         ("POST", "/apps/{web}/addons", 201),
@@ -77,13 +79,17 @@ async def test_staging_is_created_with_the_providers_writes_in_dependency_order(
         ("PATCH", "/apps/{web}/features/runtime-dyno-metadata", 200),
         ("POST", "/apps/{web}/builds", 201),
         ("PATCH", "/apps/{web}/formation/web", 200),
+        ("POST", "/teams/apps/{web}/collaborators", 201),
         ("POST", "/pipeline-couplings", 201),
     ]
     assert [(r.action, r.ref, r.requests) for r in seen] == [
+        ("read", "getTeam shopsentiment", 1),
         ("declared", "Provider heroku", 0),
-        ("created", "Pipeline pipeline", 3),
+        ("created", "Pipeline pipeline", 2),
+        ("created", "Member team-member-dev@shopsentiment.example", 2),
+        ("created", "Member team-member-lead@shopsentiment.example", 2),
         ("declared", "HerokuApp web", 0),
-        ("created", "App web", 8),
+        ("created", "App web", 9),  # and GET /teams/apps/{id} in its read
         ("created", "Addon web-addon-heroku-redis", 4),
         ("created", "Addon web-addon-newrelic", 4),
         ("created", "Addon web-addon-papertrail", 4),
@@ -91,11 +97,12 @@ async def test_staging_is_created_with_the_providers_writes_in_dependency_order(
         ("created", "Build web-build", 3),
         ("created", "ReleasePhase web-release-phase", 1),
         ("created", "Formation web-formation-web", 3),
+        ("created", "Collaborator web-collaborator-dev@shopsentiment.example", 3),
         ("created", "Coupling web-coupling", 2),
     ]
-    assert (done.requests, done.resources == tuple(seen)) == (34, True)
+    assert (done.requests, done.resources == tuple(seen)) == (42, True)
     assert done.outputs["apps"] == {
-        "web": {"id": done.app_ids["web"], "name": STAGING, "web_url": f"https://{STAGING}-5afbb7a69f5a.herokuapp.com/"}
+        "web": {"id": done.app_ids["web"], "name": STAGING, "web_url": f"https://{STAGING}-9b0847d1ad3b.herokuapp.com/"}
     }
 
 
@@ -220,7 +227,7 @@ async def test_a_resource_heroku_refuses_stops_the_rehearsal_by_name_and_never_s
     request_id = sandbox_state.requests.snapshot()[-1].request_id
     app = sandbox_state.requests.snapshot()[-1].path.split("/")[2]
     assert str(caught.value) == (
-        f"stopped at Drain web-drain-0 ([secret]) after 10 change(s): POST /apps/{app}/log-drains -> 422 "
+        f"stopped at Drain web-drain-0 ([secret]) after 12 change(s): POST /apps/{app}/log-drains -> 422 "
         "invalid_params: Invalid params: url must be a syslog://, syslog+tls:// or https:// URL (got '[secret]')., "
         f"request id {request_id}. What was done is recorded: fix the cause and rehearse again to carry on, or "
         "reset the sandbox (POST /__sandbox/reset) to start over"

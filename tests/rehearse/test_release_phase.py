@@ -81,7 +81,7 @@ async def test_without_the_wait_the_first_up_fails_at_the_formation_as_the_provi
     with pytest.raises(RehearsalError) as caught:
         await up(sandbox_transport, sandbox_clock, spec, plan=without_the_wait(spec))
 
-    assert str(caught.value).startswith("stopped at Formation web-formation-web (web) after 7 change(s): PATCH /apps/")
+    assert str(caught.value).startswith("stopped at Formation web-formation-web (web) after 9 change(s): PATCH /apps/")
     assert "/formation/web -> 404 not_found: Couldn't find that process type (web)." in str(caught.value)
 
 
@@ -94,7 +94,7 @@ async def test_a_failing_release_phase_stops_the_first_up_with_the_release_outpu
         await up(sandbox_transport, sandbox_clock, load_stack("staging", project_dir))
 
     message = str(caught.value)
-    assert message.startswith("stopped at ReleasePhase web-release-phase after 7 change(s): GET /apps/")
+    assert message.startswith("stopped at ReleasePhase web-release-phase after 9 change(s): GET /apps/")
     assert (
         "the release is 'failed', expected 'succeeded' (see its output: http://sandbox.localhost/__sandbox/" in message
     )

@@ -64,7 +64,7 @@ def actions(done: Rehearsal) -> list[tuple[str, str, tuple[str, ...]]]:
     return [(r.action, r.ref, r.changed) for r in done.resources if r.action not in ("unchanged", "declared", "read")]
 
 
-async def test_an_unchanged_stack_rehearsed_again_sends_nothing(
+async def test_an_unchanged_stack_rehearsed_again_only_reads_its_data_source(
     project_dir: Path, sandbox_transport: SandboxTransport, sandbox_clock: FakeClock, sandbox_state: Sandbox
 ) -> None:
     spec = load_stack("staging", project_dir)
@@ -73,8 +73,10 @@ async def test_an_unchanged_stack_rehearsed_again_sends_nothing(
 
     again = await up(sandbox_transport, sandbox_clock, spec)
 
-    assert (sandbox_state.requests.snapshot()[mark:], again.requests) == ([], 0)
-    assert {r.action for r in again.resources} == {"unchanged", "declared"}
+    # Every `pulumi up` runs the program, and with it the team lookup (`getTeam`): one read, no write.
+    sent = [(r.method, r.path) for r in sandbox_state.requests.snapshot()[mark:]]
+    assert (sent, again.requests) == ([("GET", "/teams/shopsentiment")], 1)
+    assert {r.action for r in again.resources} == {"unchanged", "declared", "read"}
     assert (again.outputs["apps"], again.manifest) == (first.outputs["apps"], first.manifest)
 
 
@@ -213,9 +215,13 @@ async def test_after_a_failure_the_next_rehearsal_carries_on_from_what_was_done(
         sandbox_transport, sandbox_clock, spec, secrets={"apps.web.drains[0].secret_url": "https://logs.example.com/t"}
     )
 
-    # The drain stopped the first run; what came after it in creation order (the coupling) had not started.
-    assert actions(again) == [("created", "Drain web-drain-0", ()), ("created", "Coupling web-coupling", ())]
-    assert [(m, status) for m, _, status in writes_since(sandbox_state, mark, {})] == [("POST", 201), ("POST", 201)]
+    # The drain stopped the first run; what came after it in creation order (the grant, the coupling) had not started.
+    assert actions(again) == [
+        ("created", "Drain web-drain-0", ()),
+        ("created", "Collaborator web-collaborator-dev@shopsentiment.example", ()),
+        ("created", "Coupling web-coupling", ()),
+    ]
+    assert [(m, status) for m, _, status in writes_since(sandbox_state, mark, {})] == [("POST", 201)] * 3
 
 
 class TestConcurrency:

@@ -67,9 +67,9 @@ def test_verify_after_pulumi_up_writes_every_report_and_exits_0(
     assert code == 0
     document = json.loads((out / "verify.json").read_text())
     jsonschema.Draft202012Validator(REPORT_SCHEMA).validate(document)
-    assert (document["exit_code"], document["stacks"][0]["counts"]["pass"]) == (0, 36)
+    assert (document["exit_code"], document["stacks"][0]["counts"]["pass"]) == (0, 37)
     suite = ET.parse(out / "verify.xml").getroot()  # noqa: S314 - our own report
-    assert (suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("36", "0", "0")
+    assert (suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("37", "0", "0")
     assert (out / "summary.md").read_text().startswith("## heroku-stack verification of shopsentiment/staging\n")
     stdout = capsys.readouterr().out
     assert stdout.splitlines()[-1] == "result: OK (exit 0): clean: every check passed (waived findings allowed)"

@@ -131,7 +131,7 @@ def test_a_missing_app_is_one_finding(spec: StackSpec) -> None:
         (
             "web/app",
             Outcome.MISSING,
-            "app shopsentiment-staging does not exist on Heroku, so its 34 other checks cannot run",
+            "app shopsentiment-staging does not exist on Heroku, so its 35 other checks cannot run",
         ),
     ]
 

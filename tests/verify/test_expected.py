@@ -52,6 +52,7 @@ def test_the_staging_stack_file_alone_declares_these_checks(project_dir: Path) -
         "web/feature/runtime-dyno-metadata",
         "web/pipeline",
         "web/release",
+        "web/access/dev@shopsentiment.example",
         "web/health",
     ]
 

@@ -38,6 +38,7 @@ async def test_a_clean_staging_deploy_verifies_with_exit_0_and_every_check_liste
                     for name in ("newrelic", "papertrail", "redis")
                     for attr in ("", "/plan", "/state")
                 ),
+                "web/access/dev@shopsentiment.example",
                 "web/app",
                 "web/app/acm",
                 "web/app/maintenance",

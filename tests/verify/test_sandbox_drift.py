@@ -277,7 +277,7 @@ async def test_a_deleted_app_is_one_missing_finding(
 
     assert drift_of(result) == [("web/app", "missing", "the app is gone, and its release log with it")]
     assert result.findings[0].summary == (
-        "app shopsentiment-staging does not exist on Heroku, so its 34 other checks cannot run"
+        "app shopsentiment-staging does not exist on Heroku, so its 35 other checks cannot run"
     )
     assert result.exit_code is ExitCode.DRIFT
 
@@ -337,7 +337,7 @@ async def test_maintenance_mode_fails_the_health_check_with_heroku_s_maintenance
     assert result.exit_code is ExitCode.DRIFT
     health = next(f for f in result.findings if f.check_id == "web/health")
     assert health.summary == (
-        f"GET https://{APP}-5afbb7a69f5a.herokuapp.com/health: answered 503, expected 200 "
+        f"GET https://{APP}-9b0847d1ad3b.herokuapp.com/health: answered 503, expected 200 "
         "(Heroku's maintenance page: the app is in maintenance mode)"
     )
 

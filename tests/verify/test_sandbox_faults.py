@@ -65,7 +65,7 @@ async def test_a_fault_burst_is_counted_in_the_run_s_api_usage(
     result = await verify_stack(staging, manifest=deployed.manifest)
 
     assert (result.api.server_errors, result.api.rate_limited, result.api.retries) == (2, 1, 3)
-    assert result.api.requests == 12 + 3
+    assert result.api.requests == 13 + 3  # 13 reads (the app's 12 collections and the pipeline), 3 retries
 
 
 async def test_an_api_that_keeps_failing_gives_errors_for_every_check_never_drift(

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.anyio
 
 SECRETS = {"SECRET_KEY": "staging-session-key", "MONGODB_URI": "mongodb+srv://app:pw@staging.example.net/s"}
 APP = "shopsentiment-staging"
-URL = "GET https://shopsentiment-staging-5afbb7a69f5a.herokuapp.com/health"
+URL = "GET https://shopsentiment-staging-9b0847d1ad3b.herokuapp.com/health"
 
 
 @pytest.fixture

@@ -95,6 +95,7 @@ async def test_an_app_scope_never_touches_the_other_apps(
         "/log-drains",
         "/features",
         "/pipeline-couplings",
+        "/collaborators",
     )
     assert sorted(path for _, path in api_requests()[before:]) == sorted(
         ["/pipelines/shopsentiment", *(worker + s for s in suffixes)]
