@@ -7,8 +7,9 @@ import shlex
 import sys
 from pathlib import Path
 
-from infra.cli.common import port
-from infra.errors import ExitCode
+from infra.cli.common import add_project_dir, port, project_dir
+from infra.errors import ExitCode, StackError
+from infra.spec.loader import available_stacks, load_stack
 
 DEFAULT_STATE = ".heroku-stack/sandbox.sqlite3"  # under the ignored .heroku-stack/, as every file the tool writes
 
@@ -35,6 +36,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="an API token to accept (repeatable); without it any non-empty token is accepted",
     )
     parser.add_argument("--seed", type=int, help="make generated ids, names and hostnames deterministic")
+    parser.add_argument(
+        "--team",
+        action="append",
+        metavar="NAME",
+        help="a Heroku Team that exists from the start, administered by the sandbox's account (on Heroku a team "
+        "is made in the Dashboard, never by `pulumi up`); repeatable; default: the teams the project's stack "
+        "files name",
+    )
+    add_project_dir(parser)
     delays = parser.add_argument_group("delays (seconds before asynchronous changes complete; default 0)")
     for name, what in (
         ("release", "a release goes pending -> succeeded"),
@@ -107,6 +117,22 @@ def banner(base_url: str, state: str, token: str) -> str:
     )
 
 
+ACCOUNT = "sandbox@example.com"  # SandboxConfig's default account: every unmapped token acts as it
+
+
+def _project_teams(directory: Path) -> list[str]:
+    """The teams the project's stack files name; none when the directory holds no readable project."""
+    teams: list[str] = []
+    try:
+        for stack in available_stacks(directory):
+            team = load_stack(stack, directory).team
+            if team is not None and team.name not in teams:
+                teams.append(team.name)
+    except StackError:
+        return []
+    return teams
+
+
 def run(args: argparse.Namespace) -> ExitCode:
     # Imported here: `heroku-stack --help` should not load the server stack.
     from pydantic import ValidationError
@@ -153,12 +179,15 @@ def run(args: argparse.Namespace) -> ExitCode:
         ),
         rate_limit=RateLimit(capacity=args.rate_limit_capacity, refill_per_second=args.rate_limit_per_second),
         faults=faults,
+        teams=dict.fromkeys(args.team if args.team else _project_teams(project_dir(args)), ACCOUNT),
     )
     app = create_app(config)
     token = args.token[0] if args.token else "sandbox"
 
     def ready(base_url: str) -> None:
         print(banner(base_url, args.state, token), flush=True)
+        if config.teams:
+            print(f"Heroku Teams: {', '.join(config.teams)} (administered by {ACCOUNT})", flush=True)
 
     serve_foreground(app, args.host, args.port, ready, log_level=args.log_level)
     print("Heroku sandbox stopped.", file=sys.stderr)

@@ -33,7 +33,7 @@ from infra.errors import HerokuError, RehearsalError
 from infra.heroku import HerokuClient
 from infra.plan import Plan, PlannedResource, plan_spec
 from infra.plan.planner import PLAN_LOOKUPS
-from infra.program import OUTPUT_NAMES, ProviderSettings
+from infra.program import GET_TEAM_INVOKE, OUTPUT_NAMES, ProviderSettings
 from infra.program.pipeline import STACK_REFERENCE_TYPE
 from infra.rehearse.changes import Step, changes
 from infra.rehearse.graph import creation_order, dependencies
@@ -255,9 +255,15 @@ class _Run:
             try:
                 answer = await replay(self.heroku, LOOKUP_SCRIPTS[lookup.token](lookup.args), self.clock)
             except HerokuError as err:
+                hint = (
+                    "The stack's Heroku Team must exist first: made in the Dashboard on Heroku; on the sandbox, "
+                    "`heroku-stack sandbox` starts with the teams the stack files name (or --team NAME)"
+                    if lookup.token == GET_TEAM_INVOKE
+                    else "A stack that looks the pipeline up needs the owner stack rehearsed first"
+                )
                 raise RehearsalError(
                     f"stopped before changing anything: reading {lookup.token}({dict(lookup.args)}) failed: {err}. "
-                    "A stack that looks the pipeline up needs the owner stack rehearsed first"
+                    + hint
                 ) from err
             self.sent += answer.requests
             found[str(placeholder["id"])] = answer.outputs["id"]

@@ -1,7 +1,8 @@
 """A team-owned ShopSentiment: its team, members and per-app access declared, deployed, drifted by hand, enforced.
 
-The project is ShopSentiment's, with the stacks owned by the `shopsentiment` Heroku Team:
-members in staging (the pipeline owner), per-app grants in both stacks. It is deployed as `pulumi
+The project is ShopSentiment's, whose stacks are owned by the `shopsentiment` Heroku Team:
+members in staging (the pipeline owner), per-app grants in both stacks (`as_team_project`
+restates them on the copy, so these tests say what they rely on). It is deployed as `pulumi
 up` would (the provider's requests, replayed on the sandbox), then changed by hand with the real
 Heroku CLI as a team admin would, and verified; a promotion is run by someone without `deploy`.
 """
