@@ -100,3 +100,11 @@ def parse(model: type[M], value: Any) -> M:
 
 async def read_body(request: Request, model: type[M]) -> M:
     return parse(model, await read_json(request))
+
+
+def email_param(value: str, field: str) -> str:
+    """`value` stripped, or 422 as Heroku answers a field that is not an email address."""
+    email = value.strip()
+    if "@" not in email:
+        raise invalid(f"Invalid params: {field} {email!r} is not an email address.")
+    return email

@@ -12,7 +12,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from infra.sandbox import catalog
-from infra.sandbox.bodies import Body, read_body
+from infra.sandbox.bodies import Body, email_param, read_body
 from infra.sandbox.context import Sandbox, sandbox_of
 from infra.sandbox.platform import account_of, app_ref, find_app
 from infra.sandbox.ranges import list_response
@@ -26,10 +26,6 @@ class CollaboratorCreate(Body):
     silent: bool | None = None
 
 
-def _user(email: str) -> dict[str, object]:
-    return {"email": email, "federated": False, "id": catalog.fixed_id("user", email.lower())}
-
-
 def _owner(sandbox: Sandbox, app: Record) -> Record:
     me = account_of(sandbox)
     return {
@@ -39,7 +35,7 @@ def _owner(sandbox: Sandbox, app: Record) -> Record:
         "permissions": [],
         "role": "owner",
         "updated_at": app["created_at"],
-        "user": _user(me["email"]),
+        "user": teams.collaborator_user(me["email"]),
     }
 
 
@@ -74,9 +70,7 @@ async def info(request: Request) -> Response:
 async def create(request: Request) -> Response:
     body = await read_body(request, CollaboratorCreate)
     sandbox = sandbox_of(request)
-    email = body.user.strip()
-    if "@" not in email:
-        raise invalid(f"Invalid params: user {email!r} is not an email address.")
+    email = email_param(body.user, "user")
     with sandbox.tx() as tx:
         app = find_app(tx, request.path_params["app"])
         if app.get("team"):
@@ -92,7 +86,7 @@ async def create(request: Request) -> Response:
             "permissions": [],
             "role": "collaborator",
             "updated_at": tx.stamp,
-            "user": _user(email),
+            "user": teams.collaborator_user(email),
         }
         tx.put("collaborator", record)
         return json_response(public(record), status=201)

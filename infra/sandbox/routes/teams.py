@@ -26,7 +26,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from infra.sandbox import catalog
-from infra.sandbox.bodies import Body, read_body
+from infra.sandbox.bodies import Body, email_param, read_body
 from infra.sandbox.context import Sandbox, sandbox_of
 from infra.sandbox.platform import account_of, app_ref, find, find_app, render_team_app
 from infra.sandbox.ranges import list_response
@@ -41,6 +41,11 @@ PERMISSIONS = {
     "manage": "Can manage the app's collaborators, add-ons, domains and settings.",
 }
 Role = Literal["admin", "member", "viewer"]  # the request schema's `team_role` (answers also know owner, collaborator)
+
+
+def collaborator_user(email: str) -> dict[str, object]:
+    """The `user` of a collaborator record, on personal and team apps alike."""
+    return {"email": email, "federated": False, "id": catalog.fixed_id("user", email.lower())}
 
 
 def _user(email: str) -> dict[str, object]:
@@ -160,8 +165,7 @@ async def set_member(request: Request) -> Response:
     """PUT (create or update), POST (create) and PATCH (update) of a member."""
     body = await read_body(request, MemberSet)
     sandbox = sandbox_of(request)
-    if "@" not in body.email:
-        raise invalid(f"Invalid params: email {body.email!r} is not an email address.")
+    email_param(body.email, "email")
     with sandbox.tx() as tx:
         team = find_team(tx, request.path_params["team"])
         _require_admin(tx, team, account_of(sandbox)["email"])
@@ -332,9 +336,7 @@ def _find_collaborator(tx: Tx, app: Record, identity: str) -> Record:
 async def create_team_collaborator(request: Request) -> Response:
     body = await read_body(request, TeamCollaboratorCreate)
     sandbox = sandbox_of(request)
-    email = body.user.strip()
-    if "@" not in email:
-        raise invalid(f"Invalid params: user {email!r} is not an email address.")
+    email = email_param(body.user, "user")
     with sandbox.tx() as tx:
         app = find_team_app(tx, request.path_params["app"])
         require_permission(sandbox, tx, app, "manage")
@@ -345,7 +347,7 @@ async def create_team_collaborator(request: Request) -> Response:
             "created_at": tx.stamp,
             "id": tx.new_id(),
             "updated_at": tx.stamp,
-            "user": {"email": email, "federated": False, "id": catalog.fixed_id("user", email.lower())},
+            "user": collaborator_user(email),
             "_permissions": _checked_permissions(body.permissions or []),
         }
         tx.put("collaborator", record)
