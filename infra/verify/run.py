@@ -21,6 +21,7 @@ from infra.clock import Clock
 from infra.errors import ScopeError
 from infra.heroku import HerokuClient
 from infra.spec.models import StackSpec
+from infra.verify.account import ACCOUNT_WIDE_FROM
 from infra.verify.attribution import attribute
 from infra.verify.checkids import Scope
 from infra.verify.converge import DEFAULT_POLICIES, Convergence, WaitPolicy
@@ -46,6 +47,8 @@ class VerifyOptions:
     router_url: send health requests here with the app's Host header (the local sandbox).
     health_transport: httpx transport for health requests (tests serve the sandbox in-process).
     memo: carry what a scan learned to the next one (see `snapshot.ScanMemo`).
+    account_wide_from: from this many apps in scope, read apps, add-ons, attachments and
+        couplings once for the account instead of once per app (see `verify.account`).
     read_also: collections (`snapshot.COLLECTIONS`) to read for every app in scope even when no
         selected check needs them, so a caller can build on `VerificationResult.live` without a
         second read (promotion's environment diff compares buildpacks a stack may not declare).
@@ -61,6 +64,7 @@ class VerifyOptions:
     router_url: str | None = None
     health_transport: httpx.AsyncBaseTransport | None = None
     memo: ScanMemo | None = None
+    account_wide_from: int = ACCOUNT_WIDE_FROM
     release_window: int = RELEASE_WINDOW
     read_also: frozenset[str] = frozenset()
     progress: Callable[[str], None] | None = None
@@ -111,7 +115,7 @@ async def run_verification(
     reader = SnapshotReader(client, memo=options.memo, releases=options.release_window)
     reused_before = options.memo.reused if options.memo is not None else 0
 
-    targets = await _snapshot(expected, reader, options.scope, options.read_also)
+    targets = await _snapshot(expected, reader, options)
     borrowed = None if options.health_transport is None else _Borrowed(options.health_transport)
     health_client = httpx.AsyncClient(transport=borrowed)
     try:
@@ -160,14 +164,14 @@ def _read(targets: Mapping[str, Target]) -> LiveStack:
     return LiveStack(apps={key: target.live for key, target in targets.items()}, pipeline=pipeline)
 
 
-async def _snapshot(
-    expected: ExpectedStack, reader: SnapshotReader, scope: Scope, read_also: frozenset[str]
-) -> dict[str, Target]:
+async def _snapshot(expected: ExpectedStack, reader: SnapshotReader, options: VerifyOptions) -> dict[str, Target]:
+    scope = options.scope
     keys = [k for k in expected.apps if scope.kinds(k)]  # a scope that reaches no check of an app costs no call
-    needs = {k: collections_for(scope.kinds(k), expected.apps[k]) | read_also for k in keys}
+    needs = {k: collections_for(scope.kinds(k), expected.apps[k]) | options.read_also for k in keys}
     wants_pipeline = any("coupling" in n for n in needs.values())
     pipeline_task = asyncio.ensure_future(reader.pipeline(expected.pipeline)) if wants_pipeline else None
-    lives = await asyncio.gather(*(reader.app(expected.apps[k], needs[k]) for k in keys))
+    account = await reader.account(list(needs.values()), options.account_wide_from)
+    lives = await asyncio.gather(*(reader.app(expected.apps[k], needs[k], account) for k in keys))
     pipeline: LivePipeline | None = await pipeline_task if pipeline_task is not None else None
     return {
         key: Target(

@@ -24,11 +24,13 @@ from urllib.parse import quote
 
 from infra.errors import HerokuError, NotFound
 from infra.heroku import HerokuClient
+from infra.verify.account import ACCOUNT_PATHS, AccountLists, account_wide, parsed
 from infra.verify.expected import ExpectedApp
 from infra.verify.live import (
     FetchFailed,
     LiveAddon,
     LiveApp,
+    LiveAppInfo,
     LiveDomain,
     LivePipeline,
     LiveRelease,
@@ -129,16 +131,35 @@ class SnapshotReader:
         self.memo = memo
         self.release_window = releases
 
-    async def app(self, expected: ExpectedApp, collections: frozenset[str]) -> LiveApp:
-        """One app's snapshot: the app, then the `collections` asked for (others stay None)."""
+    async def account(self, needs: Collection[frozenset[str]], threshold: int) -> AccountLists:
+        """The account-wide lists worth reading for a scan whose apps need `needs` (see `account.account_wide`)."""
+        chosen = sorted(account_wide(needs, threshold))
+        got = await asyncio.gather(*(self._account_list(ACCOUNT_PATHS[c]) for c in chosen))
+        return AccountLists(dict(zip(chosen, got, strict=True)))
+
+    async def app(
+        self, expected: ExpectedApp, collections: frozenset[str], account: AccountLists | None = None
+    ) -> LiveApp:
+        """One app's snapshot: the app, then the `collections` asked for (others stay None).
+
+        What `account` covers is taken from its lists instead of a request of this app's own.
+        """
         name = expected.name
         base = f"/apps/{quote(name, safe='')}"
+        account = account or AccountLists({})
         want_releases = "releases" in collections
-        info_task = self._read(lambda: self.client.get(base), parse_app)
-        if want_releases:
-            info, releases = await asyncio.gather(info_task, self.releases(name))
+        info: LiveAppInfo | FetchFailed | _Gone
+        releases: tuple[LiveRelease, ...] | FetchFailed | _Gone | None = None
+        if account.covers("info"):
+            info = account.info(name) or _Gone()
+            if want_releases and not isinstance(info, _Gone):
+                releases = await self.releases(name)
         else:
-            info, releases = await info_task, None
+            info_task = self._read(lambda: self.client.get(base), parse_app)
+            if want_releases:
+                info, releases = await asyncio.gather(info_task, self.releases(name))
+            else:
+                info = await info_task
         if isinstance(info, _Gone):
             return LiveApp(key=expected.key, name=name, info=None)
         if isinstance(releases, _Gone):
@@ -148,10 +169,15 @@ class SnapshotReader:
             return live
         plain_drains = frozenset(d.url for d in expected.drains if d.url)
         remembered = self._remembered(name, releases)
+        app_id = info.id
         readers: dict[str, Callable[[], Awaitable[Any]]] = {
             "config": lambda: self.config(expected),
-            "addons": lambda: self._read_list(f"{base}/addons", parse_addon),
-            "attachments": lambda: self._read_list(f"{base}/addon-attachments", parse_attachment),
+            "addons": lambda: self._addons(base, app_id, account),
+            "attachments": lambda: (
+                _ready(account.attachments(app_id))
+                if account.covers("attachments")
+                else self._read_list(f"{base}/addon-attachments", parse_attachment)
+            ),
             "domains": lambda: self._read_list(f"{base}/domains", parse_domain),
             "buildpacks": lambda: self._read(
                 lambda: self.client.get_list(f"{base}/buildpack-installations"), parse_buildpacks
@@ -161,7 +187,9 @@ class SnapshotReader:
                 f"{base}/log-drains", lambda raw: parse_drain(raw, name, plain_drains, expected.fingerprint_key)
             ),
             "features": lambda: self._read(lambda: self.client.get_list(f"{base}/features"), parse_features),
-            "coupling": lambda: self._coupling(base),
+            "coupling": lambda: (
+                _ready(account.coupling(app_id)) if account.covers("coupling") else self._coupling(base)
+            ),
             "procfile": lambda: self._procfile(base, releases),
             "access": lambda: self._read_list(f"{base}/collaborators", parse_collaborator),
         }
@@ -228,6 +256,18 @@ class SnapshotReader:
 
     # --- plumbing ------------------------------------------------------------------------------
 
+    async def _addons(
+        self, base: str, app_id: str, account: AccountLists
+    ) -> tuple[LiveAddon, ...] | FetchFailed | _Gone:
+        from_account = account.addons(app_id) if account.covers("addons") else None
+        if from_account is not None:
+            return from_account
+        return await self._read_list(f"{base}/addons", parse_addon)
+
+    async def _account_list(self, path: str) -> list[dict[str, Any]] | FetchFailed:
+        got = await self._read(lambda: self.client.get_list(path), list)
+        return FetchFailed(f"{path} answered 404") if isinstance(got, _Gone) else got
+
     async def _coupling(self, base: str) -> tuple[Any, ...] | FetchFailed:
         got = await self._read(lambda: self.client.get(f"{base}/pipeline-couplings"), parse_coupling)
         if isinstance(got, _Gone):
@@ -259,10 +299,7 @@ class SnapshotReader:
             return _Gone()
         except HerokuError as err:
             return FetchFailed(str(err))
-        try:
-            return parse(raw)
-        except (KeyError, TypeError, ValueError, AttributeError) as err:
-            return FetchFailed(f"Heroku's answer has an unexpected shape ({type(err).__name__})")
+        return parsed(lambda: parse(raw))
 
     def _remembered(self, name: str, releases: object) -> _Remembered | None:
         if self.memo is None or not isinstance(releases, tuple) or not releases:
@@ -275,6 +312,10 @@ class SnapshotReader:
             return
         keep = {c: v for c in _RELEASED if isinstance(v := getattr(live, c), (dict, tuple))}
         self.memo.apps[name] = _Remembered(release_id=live.releases[0].id, **keep)
+
+
+async def _ready(value: T) -> T:
+    return value
 
 
 class _Gone:
