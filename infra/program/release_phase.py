@@ -23,6 +23,7 @@ Credentials never reach the state: Pulumi stores the dynamic provider object its
 from __future__ import annotations
 
 import os
+import pickle
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -165,4 +166,11 @@ class ReleasePhase(pulumi.dynamic.Resource, module="heroku-stack", name="Release
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         props = {"appId": app_id, "releaseId": release_id, "timeoutSeconds": timeout_seconds}
-        super().__init__(ReleasePhaseProvider(), name, props, opts)
+        # Pulumi's serialize_provider wraps pickle's _batch_setitems in one more sorting layer on
+        # every dynamic resource and never unwraps it: some 480 of them in one process (a stack of
+        # as many apps, or a long-lived process planning again and again) end in RecursionError.
+        wrapped_before = pickle._Pickler._batch_setitems  # type: ignore[attr-defined]
+        try:
+            super().__init__(ReleasePhaseProvider(), name, props, opts)
+        finally:
+            pickle._Pickler._batch_setitems = wrapped_before  # type: ignore[attr-defined]

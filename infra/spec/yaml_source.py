@@ -22,7 +22,11 @@ MAX_BYTES = 1_000_000  # a stack file is a few kilobytes; anything near this is 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
-class _StrictLoader(yaml.SafeLoader):
+# libyaml's parser when PyYAML was built with it: ten times faster on a 100-app stack file.
+_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _StrictLoader(_SafeLoader):  # type: ignore[misc,valid-type]
     pass
 
 
@@ -75,6 +79,8 @@ def read_yaml(path: Path, *, stack: str | None = None) -> Any:
         mark = getattr(err, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
         problem = getattr(err, "problem", None) or str(err)
+        if "maximum nesting depth" in problem:  # libyaml's limit; the pure-Python parser recurses instead
+            raise refuse("is nested too deeply to be a stack file") from None
         raise refuse(f"{where}invalid YAML: {problem}") from None
     except RecursionError:
         raise refuse("is nested too deeply to be a stack file") from None

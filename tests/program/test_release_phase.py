@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import pickle
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -197,3 +198,14 @@ def test_the_rehearsal_replays_exactly_the_reads_this_provider_sends(
     by_rehearsal = [(e["method"], e["path"]) for e in heroku.get("/__sandbox/requests").json()]
     assert by_provider == [("GET", f"/apps/{first_app}/releases/{first_release}")] * 9
     assert by_rehearsal == [("GET", f"/apps/{second['id']}/releases/{second_release}")] * 9
+
+
+def test_declaring_release_phases_leaves_pickle_as_it_found_it(engine_run: EngineRun) -> None:
+    # Pulumi wraps pickle's _batch_setitems once more for every dynamic resource it serialises and
+    # never unwraps it: unchecked, some 480 release phases in one process end in RecursionError.
+    before = pickle._Pickler._batch_setitems  # type: ignore[attr-defined]
+
+    serialized_provider(engine_run)
+    serialized_provider(engine_run)
+
+    assert pickle._Pickler._batch_setitems is before  # type: ignore[attr-defined]
