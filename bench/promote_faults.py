@@ -27,10 +27,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.local_sandbox import admin, sandbox_process
 from bench.verify_scan import TOKEN
-from infra.cli.promote_cmd import open_env
 from infra.clock import SystemClock
 from infra.errors import PromotionError
 from infra.heroku import HerokuClient
+from infra.promote.env import open_env
 from infra.promote.run import PromoteRequest, promote
 from infra.promote.session import Timing
 from infra.spec.loader import load_stack

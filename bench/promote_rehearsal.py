@@ -27,9 +27,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.local_sandbox import admin, sandbox_process
 from bench.verify_scan import TOKEN
-from infra.cli.promote_cmd import open_env
 from infra.clock import SystemClock
 from infra.heroku import HerokuClient
+from infra.promote.env import open_env
 from infra.promote.journal import Journal
 from infra.promote.run import PromoteRequest, promote
 from infra.promote.session import Timing

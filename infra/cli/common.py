@@ -5,9 +5,14 @@ from __future__ import annotations
 import argparse
 import math
 import os
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from infra.errors import ExitCode
 from infra.spec.loader import PROJECT_FILE
+
+# A command's exit codes: in ExitCode's words, or a mapping where the command words one its own way.
+ExitMeanings = Iterable[ExitCode] | Mapping[ExitCode, str]
 
 PACKAGE_PROJECT_DIR = Path(__file__).resolve().parents[2]
 
@@ -79,3 +84,18 @@ def output_dir_problem(path: Path) -> str | None:
     if path.exists() and not path.is_dir():
         return "is a file, not a directory"
     return output_file_problem(path / ".probe", create_parents=True)
+
+
+def _meanings(codes: ExitMeanings) -> list[tuple[ExitCode, str]]:
+    return list(codes.items()) if isinstance(codes, Mapping) else [(code, code.meaning) for code in codes]
+
+
+def exit_code_table(codes: ExitMeanings) -> str:
+    """The `exit codes:` block of a `--help` epilog."""
+    return "exit codes:\n" + "\n".join(f"  {code.value}  {meaning}" for code, meaning in _meanings(codes))
+
+
+def exit_code_markdown(codes: ExitMeanings) -> str:
+    """The same codes as a Markdown table (the README's renders `verify`'s)."""
+    rows = "\n".join(f"| {code.value} | `{code.name}` | {meaning} |" for code, meaning in _meanings(codes))
+    return f"| Exit | Name | Meaning |\n| --- | --- | --- |\n{rows}"

@@ -10,14 +10,10 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
+from infra.cli.common import exit_code_table
 from infra.errors import ExitCode, StackError
 
 Register = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
-
-
-def exit_code_table() -> str:
-    rows = "\n".join(f"  {code.value}  {code.meaning}" for code in ExitCode)
-    return f"exit codes:\n{rows}"
 
 
 def _registrars() -> list[Register]:
@@ -40,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="heroku-stack",
         description="Heroku environments as a Pulumi stack: plan offline, run the local Heroku sandbox, "
         "verify after `pulumi up`, detect drift, promote staging to production.",
-        epilog=exit_code_table(),
+        epilog=exit_code_table(ExitCode),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")

@@ -8,7 +8,7 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
-from infra.cli.common import add_project_dir, project_dir
+from infra.cli.common import add_project_dir, exit_code_table, project_dir
 from infra.errors import ExitCode, SpecError, SpecIssue
 from infra.plan.baseline import changed_since, check_revision, in_git_work_tree, plan_at
 from infra.plan.diff import diff_plans, render_diff_text
@@ -67,8 +67,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description=PLAN_DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="examples:\n  heroku-stack plan staging --json > plan.json\n"
-        "  heroku-stack plan production --since v1.4.0   # what changed since the deployed tag\n\nexit codes:\n"
-        + "\n".join(f"  {code.value}  {meaning}" for code, meaning in PLAN_EXITS.items()),
+        "  heroku-stack plan production --since v1.4.0   # what changed since the deployed tag\n\n"
+        + exit_code_table(PLAN_EXITS),
     )
     plan.add_argument("stack", metavar="STACK", help="stack name: reads Pulumi.STACK.yaml")
     plan.add_argument("--json", action="store_true", help="print the plan as JSON (schema heroku-stack/plan@1)")

@@ -5,26 +5,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import AsyncIterator, Callable, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TextIO
 
-import httpx
-
-from infra.cli.common import add_project_dir, output_dir_problem, project_dir, seconds
-from infra.clock import Clock, SystemClock
+from infra.cli.common import add_project_dir, exit_code_table, output_dir_problem, project_dir, seconds
 from infra.errors import ExitCode, PromotionError
-from infra.heroku import HerokuClient
-from infra.heroku.credentials import resolve_base_url
-from infra.promote.checks import VerificationAdapter
+from infra.promote.env import open_env
 from infra.promote.journal import DEFAULT_JOURNAL_DIR
-from infra.promote.platform import PromotionReads, PromotionWrites, RequestRecorder
-from infra.promote.run import Confirm, PromoteEnv, PromoteRequest, PromotionResult, promote
+from infra.promote.run import Confirm, PromoteRequest, PromotionResult, promote
 from infra.promote.session import Timing
 from infra.spec.loader import project_name
 from infra.spec.passphrase import passphrase_from_env
-from infra.verify.health import choose_router
 from infra.verify.manifests import load_manifests
 
 DESCRIPTION = """\
@@ -63,8 +55,7 @@ EPILOG = (
     "examples:\n  heroku-stack promote --dry-run\n  heroku-stack promote --yes\n  heroku-stack promote --status\n\n"
     "API: HEROKU_API_URL and HEROKU_API_KEY (or netrc), as every command; health checks go to\n"
     "HEROKU_STACK_ROUTER_URL when set, else to the API itself when it is on loopback (the local\n"
-    "sandbox), else to each app's own hostname.\n\nexit codes:\n"
-    + "\n".join(f"  {code.value}  {meaning}" for code, meaning in PROMOTION_EXITS.items())
+    "sandbox), else to each app's own hostname.\n\n" + exit_code_table(PROMOTION_EXITS)
 )
 
 
@@ -172,71 +163,6 @@ async def _promote(
 ) -> PromotionResult:
     async with open_env(timing=timing, manifests=manifests, health_deadline=health_deadline, progress=_progress) as env:
         return await promote(request, env, confirm)
-
-
-@asynccontextmanager
-async def open_env(
-    *,
-    timing: Timing,
-    clock: Clock | None = None,
-    base_url: str | None = None,
-    token: str | None = None,
-    transport: httpx.AsyncBaseTransport | None = None,
-    router_url: str | None = None,
-    health_transport: httpx.AsyncBaseTransport | None = None,
-    manifests: Mapping[str, Any] | None = None,
-    out: Callable[[str], None] = print,
-    health_deadline: float | None = None,
-    progress: Callable[[str], None] | None = None,
-) -> AsyncIterator[PromoteEnv]:
-    """Clients for a promotion: read-only for everything, write mode opened only when a write is due.
-
-    `base_url` and `token` default to HEROKU_API_URL / HEROKU_API_KEY / netrc, like every
-    command; `transport` (the sandbox's in-process one in tests) defaults to real HTTP.
-    `router_url` (else HEROKU_STACK_ROUTER_URL) / `health_transport` route health checks, as
-    `heroku-stack verify` does: the sandbox's router answers apps by Host header.
-    """
-    clock = clock or SystemClock()
-    recorder = RequestRecorder()
-    router = choose_router(router_url, api_url=resolve_base_url(base_url))
-    if router is not None and progress is not None:
-        progress(router.describe())
-
-    def client(*, read_only: bool) -> HerokuClient:
-        return HerokuClient(
-            base_url=base_url, token=token, read_only=read_only, clock=clock, transport=recorder.transport(transport)
-        )
-
-    reader = client(read_only=True)
-    writers: list[HerokuClient] = []
-
-    def open_writes() -> PromotionWrites:
-        if not writers:
-            writers.append(client(read_only=False))
-        return PromotionWrites(writers[0])
-
-    try:
-        yield PromoteEnv(
-            reads=PromotionReads(reader),
-            open_writes=open_writes,
-            recorder=recorder,
-            clock=clock,
-            verifier=VerificationAdapter(
-                reader,
-                clock=clock,
-                manifests=manifests,
-                router_url=router.url if router else None,
-                health_transport=health_transport,
-                max_wait=health_deadline,
-                progress=progress,
-            ),
-            out=out,
-            timing=timing,
-            progress=progress,
-        )
-    finally:
-        for opened in (reader, *writers):
-            await opened.aclose()
 
 
 def _progress(line: str) -> None:

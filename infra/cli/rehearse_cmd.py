@@ -12,7 +12,7 @@ import json
 from collections.abc import Mapping
 from pathlib import Path
 
-from infra.cli.common import add_project_dir, output_file_problem, project_dir
+from infra.cli.common import add_project_dir, exit_code_table, output_file_problem, project_dir
 from infra.clock import SystemClock
 from infra.errors import ExitCode, RehearsalError
 from infra.heroku import HerokuClient, resolve_base_url
@@ -53,9 +53,9 @@ EPILOG = (
     "  heroku-stack sandbox --port 5050 &\n"
     "  export HEROKU_API_URL=http://127.0.0.1:5050 HEROKU_API_KEY=sandbox\n"
     "  heroku-stack rehearse staging --manifest-out staging.json\n"
-    "  heroku-stack rehearse staging --preview      # after editing Pulumi.staging.yaml\n\nexit codes:\n"
-    + "\n".join(f"  {code.value}  {REHEARSED if code is ExitCode.OK else code.meaning}" for code in REHEARSE_EXITS)
-)  # fmt: skip
+    "  heroku-stack rehearse staging --preview      # after editing Pulumi.staging.yaml\n\n"
+    + exit_code_table({code: REHEARSED if code is ExitCode.OK else code.meaning for code in REHEARSE_EXITS})
+)
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

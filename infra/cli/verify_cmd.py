@@ -12,12 +12,11 @@ import asyncio
 import json
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from infra.cli.common import add_project_dir, output_file_problem, project_dir, seconds
+from infra.cli.common import add_project_dir, exit_code_table, output_file_problem, project_dir, seconds
 from infra.clock import SystemClock
 from infra.errors import ExitCode, ScopeError, WaiverFileError
 from infra.heroku.credentials import resolve_base_url
@@ -35,11 +34,12 @@ from infra.verify.baseline import (
     with_waivers,
 )
 from infra.verify.checkids import Scope
+from infra.verify.drift import verify_stacks
 from infra.verify.health import ROUTER_ENV, choose_router
 from infra.verify.manifests import load_manifests, manifests_from_pulumi
 from infra.verify.reports import ReportTarget, parse_report_target, terminal, write_reports
 from infra.verify.result import VerificationResult, combined_exit_code
-from infra.verify.run import VerifyOptions, add_waiver_warnings, check_scope, run_verification
+from infra.verify.run import VerifyOptions, add_waiver_warnings, check_scope
 from infra.verify.waivers import Waiver, load_waivers
 
 VERIFY_DESCRIPTION = """\
@@ -76,19 +76,8 @@ REPORT_HELP = (
 VERIFY_EXIT_CODES = (ExitCode.OK, ExitCode.DRIFT, ExitCode.ERROR, ExitCode.PENDING)
 
 
-def exit_code_table() -> str:
-    rows = "\n".join(f"  {code.value}  {code.meaning}" for code in VERIFY_EXIT_CODES)
-    return f"exit codes:\n{rows}"
-
-
-def exit_code_markdown() -> str:
-    """The README's exit-code table, rendered from the same definition as `--help`."""
-    rows = "\n".join(f"| {code.value} | `{code.name}` | {code.meaning} |" for code in VERIFY_EXIT_CODES)
-    return f"| Exit | Name | Meaning |\n| --- | --- | --- |\n{rows}"
-
-
 def _epilog(example: str) -> str:
-    return f"{exit_code_table()}\n\nexample:\n  {example}"
+    return f"{exit_code_table(VERIFY_EXIT_CODES)}\n\nexample:\n  {example}"
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -289,7 +278,7 @@ def _run(
         router_url=router.url if router else None,
         progress=progress,
     )
-    results = asyncio.run(_verify_all(specs, manifests, base, refresh_dir))
+    results = asyncio.run(verify_stacks(specs, manifests, base, refresh_dir=refresh_dir))
     if baseline is not None:
         today = results[0].started_at.date()
         accepted = _write_baseline(results, *baseline, today=today, quiet=args.quiet)
@@ -299,37 +288,6 @@ def _run(
     if not args.quiet:
         print(terminal.render(results, verbose=args.verbose), end="", file=sys.stderr if to_stdout else sys.stdout)
     return combined_exit_code(results)
-
-
-async def _verify_all(
-    specs: Sequence[StackSpec],
-    manifests: Mapping[str, Mapping[str, Any]],
-    base: VerifyOptions,
-    refresh_dir: Path | None,
-) -> list[VerificationResult]:
-    from infra.heroku import HerokuClient
-
-    clock = SystemClock()
-    results: list[VerificationResult] = []
-    async with HerokuClient(read_only=True, clock=clock) as heroku:
-        # One stack after another, so each result's API usage is its own; apps within a stack run at once.
-        for spec in specs:
-            results.append(
-                await run_verification(spec, heroku, clock, replace(base, manifest=manifests.get(spec.stack)))
-            )
-    if refresh_dir is None:
-        return results
-    return [await asyncio.to_thread(_fold_refresh, r, refresh_dir) for r in results]
-
-
-def _fold_refresh(result: VerificationResult, directory: Path) -> VerificationResult:
-    from infra.verify.findings import sort_key
-    from infra.verify.refresh import refresh_preview
-
-    outcome = refresh_preview(result.stack, cwd=directory)
-    findings = result.findings if outcome.finding is None else (*result.findings, outcome.finding)
-    warnings = result.warnings if outcome.warning is None else (*result.warnings, outcome.warning)
-    return replace(result, findings=tuple(sorted(findings, key=sort_key)), warnings=warnings)
 
 
 def _write_baseline(

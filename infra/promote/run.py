@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import secrets
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, NoReturn
 
@@ -34,12 +34,12 @@ from infra.errors import (
 )
 from infra.promote import promotion, render
 from infra.promote.allowlist import LoadedPolicy, load_policy
+from infra.promote.env import PromoteEnv
 from infra.promote.journal import AppPromotion, Journal, JournalStore, Outcome, Phase
 from infra.promote.lock import PipelineLock
-from infra.promote.platform import PromotionReads, PromotionWrites, RequestRecorder
 from infra.promote.preflight import run_preflight
 from infra.promote.rollback import CAVEAT, RollbackFailed, needing_rollback, roll_back
-from infra.promote.session import Output, Session, StackVerifier, Timing, iso
+from infra.promote.session import Session, iso
 from infra.spec.loader import load_stack
 from infra.spec.models import StackSpec
 from infra.spec.secret import Secret
@@ -66,34 +66,6 @@ class PromotionResult:
     outcome: Outcome | None  # None for a dry run or a status report: nothing happened
     message: str
     journal: Journal | None
-
-
-@dataclass(frozen=True)
-class PromoteEnv:
-    """The edges a promotion runs against: clients, recorder, clock, verifier, output."""
-
-    reads: PromotionReads
-    open_writes: Callable[[], PromotionWrites]
-    recorder: RequestRecorder
-    clock: Clock
-    verifier: StackVerifier
-    out: Output
-    timing: Timing = field(default_factory=Timing)
-    progress: Callable[[str], None] | None = None  # a line each time the promotion waits on Heroku
-
-    def session(self, journal: Journal, store: JournalStore | None) -> Session:
-        return Session(
-            journal=journal,
-            store=store,
-            reads=self.reads,
-            recorder=self.recorder,
-            clock=self.clock,
-            timing=self.timing,
-            verifier=self.verifier,
-            open_writes=self.open_writes,
-            progress=self.progress,
-            out=self.out,
-        )
 
 
 async def promote(request: PromoteRequest, env: PromoteEnv, confirm: Confirm) -> PromotionResult:
