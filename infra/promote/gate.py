@@ -23,8 +23,7 @@ from dataclasses import dataclass, field
 
 from infra.promote.allowlist import POLICY_FILE
 from infra.promote.envdiff import Difference, EnvDiff
-from infra.promote.journal import ReleaseRef
-from infra.verify.live import LiveStack
+from infra.verify.live import LiveApp, LiveStack
 
 
 @dataclass(frozen=True)
@@ -44,20 +43,9 @@ class StackCheck:
 
 
 @dataclass(frozen=True)
-class LiveApp:
-    """One app as the gate needs it: identity, coupling, generation and current release."""
-
-    name: str
-    id: str
-    generation: str | None = None
-    pipeline_id: str | None = None
-    stage: str | None = None
-    release: ReleaseRef | None = None
-    release_status: str | None = None
-
-
-@dataclass(frozen=True)
 class PairEvidence:
+    """A staging app and its production app, as their stacks' verification read them (app, coupling, releases)."""
+
     key: str
     source: LiveApp
     target: LiveApp
@@ -125,11 +113,12 @@ def evaluate(evidence: GateEvidence) -> GateResult:
     up_to_date: list[str] = []
     for key, pair in sorted(evidence.pairs.items()):
         reasons.extend(_pair_reasons(evidence, pair))
-        source_slug = pair.source.release.slug_id if pair.source.release else None
-        target_slug = pair.target.release.slug_id if pair.target.release else None
+        source_release, target_release = pair.source.current_release(), pair.target.current_release()
+        source_slug = source_release.slug_id if source_release else None
+        target_slug = target_release.slug_id if target_release else None
         if source_slug is not None and source_slug == target_slug:
             up_to_date.append(key)
-        if pair.target.release is None or pair.target.release.slug_id is None:
+        if target_slug is None:
             notes.append(f"{key}: {pair.target.name} has no release with a slug yet; there is nothing to roll back to")
     return GateResult(tuple(reasons), tuple(notes), tuple(up_to_date), len(evidence.pairs))
 
@@ -137,25 +126,27 @@ def evaluate(evidence: GateEvidence) -> GateResult:
 def _pair_reasons(evidence: GateEvidence, pair: PairEvidence) -> list[str]:
     reasons = []
     for app, stage in ((pair.source, evidence.source_stage), (pair.target, evidence.target_stage)):
-        if app.pipeline_id is None:
+        coupling = app.pipeline_coupling
+        if coupling is None:
             reasons.append(
                 f"{pair.key}: {app.name} is not coupled to any pipeline (expected {evidence.pipeline!r}, stage {stage})"
             )
-        elif evidence.pipeline_id is not None and app.pipeline_id != evidence.pipeline_id:
+        elif evidence.pipeline_id is not None and coupling.pipeline_id != evidence.pipeline_id:
             reasons.append(f"{pair.key}: {app.name} is coupled to another pipeline than {evidence.pipeline!r}")
-        elif app.stage != stage:
-            reasons.append(f"{pair.key}: {app.name} is in the {app.stage} stage of {evidence.pipeline!r}, not {stage}")
-    release = pair.source.release
-    if release is None or pair.source.release_status is None:
+        elif coupling.stage != stage:
+            reasons.append(
+                f"{pair.key}: {app.name} is in the {coupling.stage} stage of {evidence.pipeline!r}, not {stage}"
+            )
+    release = pair.source.current_release()
+    if release is None:
         reasons.append(f"{pair.key}: {pair.source.name} has no release to promote")
-    elif pair.source.release_status != "succeeded":
+    elif release.status != "succeeded":
         reasons.append(
-            f"{pair.key}: {pair.source.name}'s current release v{release.version} is {pair.source.release_status}, "
-            "not succeeded"
+            f"{pair.key}: {pair.source.name}'s current release v{release.version} is {release.status}, not succeeded"
         )
     elif release.slug_id is None:
         reasons.append(f"{pair.key}: {pair.source.name}'s current release v{release.version} has no slug to promote")
-    if pair.target.release is None:
+    if pair.target.current_release() is None:
         reasons.append(f"{pair.key}: {pair.target.name} has no current release to promote onto or roll back to")
     s_gen, t_gen = pair.source.generation, pair.target.generation
     if s_gen and t_gen and s_gen != t_gen:

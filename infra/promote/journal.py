@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from infra.errors import ExitCode, PromotionError
+from infra.verify.live import LiveRelease
 
 JOURNAL_SCHEMA = "heroku-stack/promotion-journal@1"
 DEFAULT_JOURNAL_DIR = Path(".heroku-stack") / "promotions"
@@ -100,9 +101,15 @@ class Step:
 
 @dataclass
 class ReleaseRef:
+    """What the journal keeps of a release: enough to find it, and the slug it runs."""
+
     id: str
     version: int
     slug_id: str | None
+
+    @classmethod
+    def of(cls, release: LiveRelease) -> ReleaseRef:
+        return cls(id=release.id, version=release.version, slug_id=release.slug_id)
 
 
 @dataclass

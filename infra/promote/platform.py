@@ -27,7 +27,8 @@ import httpx
 
 from infra.errors import HerokuAPIError
 from infra.heroku import HerokuClient
-from infra.promote.journal import ReleaseRef, RequestRecord
+from infra.promote.journal import RequestRecord
+from infra.verify.live import LiveRelease, parse_release
 
 JSON = dict[str, Any]
 
@@ -78,14 +79,6 @@ class _RecordingTransport(httpx.AsyncBaseTransport):
 
 
 @dataclass(frozen=True)
-class Release:
-    ref: ReleaseRef
-    status: str  # pending | succeeded | failed | expired
-    current: bool
-    description: str = ""
-
-
-@dataclass(frozen=True)
 class PromotionTarget:
     app_id: str
     status: str  # pending | succeeded | failed
@@ -101,17 +94,17 @@ class PromotionReads:
             raise ValueError("PromotionReads needs a read-only client")
         self.client = client
 
-    async def newest_releases(self, app: str) -> list[Release]:
+    async def newest_releases(self, app: str) -> list[LiveRelease]:
         """The app's ten newest releases, newest first."""
         newest = await self.client.get_list(f"/apps/{app}/releases", sort="version", order="desc", limit=10)
-        return [_release(r) for r in newest]
+        return [parse_release(r) for r in newest]
 
-    async def current_release(self, app: str) -> Release | None:
+    async def current_release(self, app: str) -> LiveRelease | None:
         """The release the app runs (`current`), from its ten newest; None for an app without one."""
         return next((r for r in await self.newest_releases(app) if r.current), None)
 
-    async def release(self, app: str, release_id: str) -> Release:
-        return _release(await self.client.get(f"/apps/{app}/releases/{release_id}"))
+    async def release(self, app: str, release_id: str) -> LiveRelease:
+        return parse_release(await self.client.get(f"/apps/{app}/releases/{release_id}"))
 
     async def promotion_status(self, promotion_id: str) -> str:
         return str((await self.client.get(f"/pipeline-promotions/{promotion_id}")).get("status"))
@@ -157,8 +150,8 @@ class PromotionWrites:
         """Start a pipeline promotion (`promotion_body`); its id, to poll."""
         return str((await self.client.post("/pipeline-promotions", json=body))["id"])
 
-    async def rollback(self, app: str, release_id: str) -> Release:
-        return _release(await self.client.post(f"/apps/{app}/releases", json={"release": release_id}))
+    async def rollback(self, app: str, release_id: str) -> LiveRelease:
+        return parse_release(await self.client.post(f"/apps/{app}/releases", json={"release": release_id}))
 
 
 def promotion_body(*, pipeline_id: str, source_app_id: str, source_release_id: str, target_app_id: str) -> JSON:
@@ -168,17 +161,3 @@ def promotion_body(*, pipeline_id: str, source_app_id: str, source_release_id: s
         "source": {"app": {"id": source_app_id}, "release": {"id": source_release_id}},
         "targets": [{"app": {"id": target_app_id}}],
     }
-
-
-def _release(raw: JSON) -> Release:
-    version = raw.get("version")
-    return Release(
-        ref=ReleaseRef(
-            id=str(raw.get("id")),
-            version=version if isinstance(version, int) else 0,
-            slug_id=(raw.get("slug") or {}).get("id"),
-        ),
-        status=str(raw.get("status")),
-        current=bool(raw.get("current")),
-        description=str(raw.get("description") or ""),
-    )

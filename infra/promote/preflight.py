@@ -16,11 +16,10 @@ from infra.errors import HerokuError
 from infra.promote.allowlist import LoadedPolicy
 from infra.promote.envdiff import diff_environments
 from infra.promote.facts import FACT_COLLECTIONS, AppFacts, app_facts, missing
-from infra.promote.gate import GateEvidence, GateResult, LiveApp, PairEvidence, StackCheck, evaluate
-from infra.promote.journal import ReleaseRef
+from infra.promote.gate import GateEvidence, GateResult, PairEvidence, StackCheck, evaluate
 from infra.promote.session import Session
 from infra.spec.models import StackSpec
-from infra.verify.live import FetchFailed, LiveAppInfo
+from infra.verify.live import FetchFailed, LiveApp, LiveAppInfo
 
 STAGE_ORDER = ("review", "development", "staging", "production")
 # What the gate reads of each app: the diff's facts, the pipeline coupling and the current release.
@@ -82,17 +81,7 @@ def _side(key: str, spec: StackSpec, check: StackCheck) -> tuple[LiveApp, AppFac
         isinstance(info, LiveAppInfo) and isinstance(coupling, tuple) and isinstance(releases, tuple)
     ):
         return f"{key}: could not read {name} for the gate: {missing(snapshot, GATE_COLLECTIONS)}"
-    current = next((r for r in releases if r.current), None)
-    live = LiveApp(
-        name=name,
-        id=info.id,
-        generation=info.generation,
-        pipeline_id=coupling[0].pipeline_id if coupling else None,
-        stage=coupling[0].stage if coupling else None,
-        release=ReleaseRef(current.id, current.version, current.slug_id) if current else None,
-        release_status=current.status if current else None,
-    )
-    return live, facts
+    return snapshot, facts
 
 
 NEEDED = "deploy"  # what promoting into an app, and rolling it back, takes on a team app

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 from infra.errors import ServerError, TransportError
 from infra.promote.journal import AppPromotion, Phase, ReleaseRef
-from infra.promote.platform import PromotionWrites, Release, promotion_body
+from infra.promote.platform import PromotionWrites, promotion_body
 from infra.promote.session import Session, poll_pause
+from infra.verify.live import LiveRelease
 
 FINAL_TARGET = frozenset({"succeeded", "failed"})
 
@@ -28,24 +29,24 @@ class AppState:
     """Where one production app stands now, compared with where the journal says it was and should be."""
 
     app: AppPromotion
-    current: Release | None
+    current: LiveRelease | None
 
     @property
     def moved(self) -> bool:
-        return self.current is not None and self.current.ref.id != self.app.previous_release.id
+        return self.current is not None and self.current.id != self.app.previous_release.id
 
     @property
     def runs_source_slug(self) -> bool:
-        return self.current is not None and self.current.ref.slug_id == self.app.source_release.slug_id
+        return self.current is not None and self.current.slug_id == self.app.source_release.slug_id
 
     def describe(self) -> str:
         a, cur = self.app, self.current
         if cur is None:
             return f"{a.target_app}: has no current release"
-        where = f"{a.target_app} is on v{cur.ref.version}"
+        where = f"{a.target_app} is on v{cur.version}"
         if not self.moved:
             return f"{where}, the release it had before the promotion (unchanged)"
-        if a.rollback_release is not None and cur.ref.id == a.rollback_release.id:
+        if a.rollback_release is not None and cur.id == a.rollback_release.id:
             return f"{where}, the rollback to v{a.previous_release.version}'s build"
         if self.runs_source_slug:
             return f"{where}, which runs staging's build (v{a.source_release.version} of {a.source_app})"
@@ -74,8 +75,8 @@ async def start(session: Session, writes: PromotionWrites, apps: list[AppPromoti
             if app.promotion_id is not None or app.answer_lost:
                 continue
             current = await session.reads.current_release(app.target_app)
-            if current is None or current.ref.id != app.previous_release.id:
-                now = f"v{current.ref.version}" if current else "no release"
+            if current is None or current.id != app.previous_release.id:
+                now = f"v{current.version}" if current else "no release"
                 raise ProductionMoved(
                     f"{app.target_app} is on {now}, not v{app.previous_release.version} as the gate saw: another "
                     "promotion or deploy ran since, so no promotion was sent for it"
@@ -128,9 +129,9 @@ async def find_promoted_release(session: Session, app: AppPromotion) -> ReleaseR
     attempt = 0
     while True:
         for release in await session.reads.newest_releases(app.target_app):
-            newer = release.ref.version > app.previous_release.version
-            if newer and release.ref.slug_id == app.source_release.slug_id and release.status != "failed":
-                return release.ref
+            newer = release.version > app.previous_release.version
+            if newer and release.slug_id == app.source_release.slug_id and release.status != "failed":
+                return ReleaseRef.of(release)
         if not await poll_pause(clock, timing, attempt, deadline):
             return None
         attempt += 1
@@ -180,13 +181,13 @@ async def check_releases(session: Session, apps: list[AppPromotion]) -> list[str
         for app in apps:
             assert app.promoted_release is not None
             release = await await_release(session, app.target_app, app.promoted_release.id)
-            app.promoted_release = release.ref
+            app.promoted_release = ReleaseRef.of(release)
             session.save()
             if release.status != "succeeded":
-                problems.append(f"{app.target_app}: promoted release v{release.ref.version} is {release.status}")
-            elif release.ref.slug_id != app.source_release.slug_id:
+                problems.append(f"{app.target_app}: promoted release v{release.version} is {release.status}")
+            elif release.slug_id != app.source_release.slug_id:
                 problems.append(
-                    f"{app.target_app}: promoted release v{release.ref.version} runs slug {release.ref.slug_id}, "
+                    f"{app.target_app}: promoted release v{release.version} runs slug {release.slug_id}, "
                     f"not staging's {app.source_release.slug_id}"
                 )
         step.detail = "; ".join(problems) or ", ".join(
@@ -198,7 +199,7 @@ async def check_releases(session: Session, apps: list[AppPromotion]) -> list[str
     return problems
 
 
-async def await_release(session: Session, app: str, release_id: str) -> Release:
+async def await_release(session: Session, app: str, release_id: str) -> LiveRelease:
     """The release once it is no longer `pending` (release phase), or as it stands at the deadline."""
     clock, timing = session.clock, session.timing
     deadline = clock.monotonic() + timing.release_deadline
@@ -208,7 +209,7 @@ async def await_release(session: Session, app: str, release_id: str) -> Release:
         if release.status != "pending":
             return release
         left = max(0.0, deadline - clock.monotonic())
-        session.waiting(f"  {app} v{release.ref.version}: release phase running ({left:.0f}s left)")
+        session.waiting(f"  {app} v{release.version}: release phase running ({left:.0f}s left)")
         if not await poll_pause(clock, timing, attempt, deadline):
             return release
         attempt += 1

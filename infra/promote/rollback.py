@@ -10,7 +10,7 @@ in every report (`CAVEAT`), because afterwards the stack and Heroku differ until
 from __future__ import annotations
 
 from infra.errors import HerokuError
-from infra.promote.journal import AppPromotion, Phase
+from infra.promote.journal import AppPromotion, Phase, ReleaseRef
 from infra.promote.promotion import AppState, await_release
 from infra.promote.session import Session
 
@@ -47,17 +47,17 @@ async def roll_back(session: Session, apps: list[AppPromotion]) -> list[str]:
                 except HerokuError as err:
                     step.result, step.detail = "failed", f"{app.target_app}: {err}"
                     raise RollbackFailed(step.detail) from err
-                app.rollback_release = created.ref
+                app.rollback_release = ReleaseRef.of(created)
                 session.save()
                 session.out(
-                    f"  {app.target_app}: rollback release v{created.ref.version} "
+                    f"  {app.target_app}: rollback release v{created.version} "
                     f"(to v{app.previous_release.version}'s build)"
                 )
             release = await await_release(session, app.target_app, app.rollback_release.id)
-            app.rollback_release = release.ref
+            app.rollback_release = ReleaseRef.of(release)
             session.save()
             if release.status != "succeeded":
-                problems.append(f"{app.target_app}: rollback release v{release.ref.version} is {release.status}")
+                problems.append(f"{app.target_app}: rollback release v{release.version} is {release.status}")
         step.detail = "; ".join(problems) or ", ".join(
             f"{a.target_app} v{a.rollback_release.version}" for a in apps if a.rollback_release
         )
@@ -71,5 +71,5 @@ def needing_rollback(states: list[AppState]) -> list[AppPromotion]:
         s.app
         for s in states
         if s.moved
-        and not (s.app.rollback_release is not None and s.current and s.current.ref.id == s.app.rollback_release.id)
+        and not (s.app.rollback_release is not None and s.current and s.current.id == s.app.rollback_release.id)
     ]

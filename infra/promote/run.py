@@ -35,7 +35,7 @@ from infra.errors import (
 from infra.promote import promotion, render
 from infra.promote.allowlist import LoadedPolicy, load_policy
 from infra.promote.env import PromoteEnv
-from infra.promote.journal import AppPromotion, Journal, JournalStore, Outcome, Phase
+from infra.promote.journal import AppPromotion, Journal, JournalStore, Outcome, Phase, ReleaseRef
 from infra.promote.lock import PipelineLock
 from infra.promote.preflight import run_preflight
 from infra.promote.rollback import CAVEAT, RollbackFailed, needing_rollback, roll_back
@@ -123,14 +123,18 @@ async def _promote_locked(
         AppPromotion(
             key=key,
             source_app=pair.source.name,
-            source_app_id=pair.source.id,
+            source_app_id=source_id,
             target_app=pair.target.name,
-            target_app_id=pair.target.id,
-            source_release=pair.source.release,
-            previous_release=pair.target.release,
+            target_app_id=target_id,
+            source_release=ReleaseRef.of(source_release),
+            previous_release=ReleaseRef.of(target_release),
         )
         for key, pair in sorted(preflight.evidence.pairs.items())
-        if key not in preflight.result.up_to_date and pair.source.release and pair.target.release
+        if key not in preflight.result.up_to_date
+        and (source_id := pair.source.app_id) is not None
+        and (target_id := pair.target.app_id) is not None
+        and (source_release := pair.source.current_release()) is not None
+        and (target_release := pair.target.current_release()) is not None
     ]
     for line in render.plan_lines(journal, journal.apps, env.timing):
         session.out(line)
@@ -279,8 +283,8 @@ async def _resume(
         for state in states:  # a rollback POST whose answer was lost: its release is the current one
             app = state.app
             lost = app.rollback_requested and app.rollback_release is None and state.moved and state.current
-            if lost and state.current and state.current.ref.slug_id == app.previous_release.slug_id:
-                app.rollback_release = state.current.ref
+            if lost and state.current and state.current.slug_id == app.previous_release.slug_id:
+                app.rollback_release = ReleaseRef.of(state.current)
         apps = [state.app for state in states if state.moved]  # `roll_back` only awaits those already sent
         if not apps:
             return _done(
@@ -300,7 +304,7 @@ async def _resume_promoting(session: Session, target: StackSpec, states: list[pr
         app = state.app
         if app.promotion_id is not None or app.target_status in promotion.FINAL_TARGET:
             continue
-        found = state.current.ref if state.moved and state.runs_source_slug and state.current else None
+        found = ReleaseRef.of(state.current) if state.moved and state.runs_source_slug and state.current else None
         if found is None and app.answer_lost:  # sent, answer lost: Heroku may still be applying it
             found = await promotion.find_promoted_release(session, app)
         app.target_status = "succeeded" if found else "failed"

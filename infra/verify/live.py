@@ -311,6 +311,19 @@ class LiveApp:
     def exists(self) -> bool:
         return isinstance(self.info, LiveAppInfo)
 
+    @property
+    def app_id(self) -> str | None:
+        return self.info.id if isinstance(self.info, LiveAppInfo) else None
+
+    @property
+    def generation(self) -> str | None:
+        return self.info.generation if isinstance(self.info, LiveAppInfo) else None
+
+    @property
+    def pipeline_coupling(self) -> LiveCoupling | None:
+        """The app's coupling, when read and the app is in a pipeline."""
+        return self.coupling[0] if isinstance(self.coupling, tuple) and self.coupling else None
+
     def current_release(self) -> LiveRelease | None:
         if not isinstance(self.releases, tuple):
             return None

@@ -6,8 +6,8 @@ from dataclasses import replace
 
 from infra.promote.allowlist import Rule
 from infra.promote.envdiff import Difference, EnvDiff
-from infra.promote.gate import GateEvidence, LiveApp, PairEvidence, StackCheck, evaluate
-from infra.promote.journal import ReleaseRef
+from infra.promote.gate import GateEvidence, PairEvidence, StackCheck, evaluate
+from infra.verify.live import LiveApp, LiveAppInfo, LiveCoupling, LiveRelease
 
 ALLOW_QUANTITY = Rule(path="web/formation/*/quantity", reason="redundancy")
 CLEAN_DIFF = EnvDiff(
@@ -17,24 +17,27 @@ CLEAN_DIFF = EnvDiff(
     (),
     "promotion.yaml",
 )
-STAGING_APP = LiveApp(
-    name="shop-staging",
-    id="app-s",
-    generation="cedar",
-    pipeline_id="pipe-1",
-    stage="staging",
-    release=ReleaseRef("rel-s9", 9, "slug-new"),
-    release_status="succeeded",
-)
-PRODUCTION_APP = LiveApp(
-    name="shop-production",
-    id="app-p",
-    generation="cedar",
-    pipeline_id="pipe-1",
-    stage="production",
-    release=ReleaseRef("rel-p4", 4, "slug-old"),
-    release_status="succeeded",
-)
+
+
+def live_app(
+    name: str,
+    app_id: str,
+    *,
+    stage: str,
+    release: tuple[str, int, str | None] | None,
+    status: str = "succeeded",
+    pipeline_id: str | None = "pipe-1",
+    generation: str = "cedar",
+) -> LiveApp:
+    """An app as verification reads it: info, pipeline coupling, and its current release."""
+    info = LiveAppInfo(app_id, name, "us", "heroku-24", acm=False, web_url=None, generation=generation)
+    coupling = () if pipeline_id is None else (LiveCoupling(f"coupling-{app_id}", pipeline_id, stage),)
+    releases = () if release is None else (LiveRelease(*release[:2], status, True, "", None, None, release[2]),)
+    return LiveApp(key="web", name=name, info=info, coupling=coupling, releases=releases)
+
+
+STAGING_APP = live_app("shop-staging", "app-s", stage="staging", release=("rel-s9", 9, "slug-new"))
+PRODUCTION_APP = live_app("shop-production", "app-p", stage="production", release=("rel-p4", 4, "slug-old"))
 EVIDENCE = GateEvidence(
     pipeline="shop",
     pipeline_id="pipe-1",
@@ -113,9 +116,23 @@ def test_a_verification_that_ran_no_checks_proves_nothing() -> None:
 
 
 def test_couplings_must_be_the_stacks_pipeline_in_the_right_stages() -> None:
-    result = evaluate(with_pair(target=replace(PRODUCTION_APP, stage="staging")))
-    uncoupled = evaluate(with_pair(source=replace(STAGING_APP, pipeline_id=None)))
-    elsewhere = evaluate(with_pair(target=replace(PRODUCTION_APP, pipeline_id="pipe-2")))
+    result = evaluate(
+        with_pair(target=live_app("shop-production", "app-p", stage="staging", release=("rel-p4", 4, "slug-old")))
+    )
+    uncoupled = evaluate(
+        with_pair(
+            source=live_app(
+                "shop-staging", "app-s", stage="staging", release=("rel-s9", 9, "slug-new"), pipeline_id=None
+            )
+        )
+    )
+    elsewhere = evaluate(
+        with_pair(
+            target=live_app(
+                "shop-production", "app-p", stage="production", release=("rel-p4", 4, "slug-old"), pipeline_id="pipe-2"
+            )
+        )
+    )
 
     assert result.reasons == ("web: shop-production is in the staging stage of 'shop', not production",)
     assert uncoupled.reasons == ("web: shop-staging is not coupled to any pipeline (expected 'shop', stage staging)",)
@@ -123,15 +140,29 @@ def test_couplings_must_be_the_stacks_pipeline_in_the_right_stages() -> None:
 
 
 def test_staging_must_have_a_succeeded_release_with_a_slug() -> None:
-    pending = evaluate(with_pair(source=replace(STAGING_APP, release_status="pending")))
-    slugless = evaluate(with_pair(source=replace(STAGING_APP, release=ReleaseRef("rel-s9", 9, None))))
+    pending = evaluate(
+        with_pair(
+            source=live_app(
+                "shop-staging", "app-s", stage="staging", release=("rel-s9", 9, "slug-new"), status="pending"
+            )
+        )
+    )
+    slugless = evaluate(
+        with_pair(source=live_app("shop-staging", "app-s", stage="staging", release=("rel-s9", 9, None)))
+    )
 
     assert pending.reasons == ("web: shop-staging's current release v9 is pending, not succeeded",)
     assert slugless.reasons == ("web: shop-staging's current release v9 has no slug to promote",)
 
 
 def test_apps_of_different_generations_cannot_be_promoted_between() -> None:
-    result = evaluate(with_pair(target=replace(PRODUCTION_APP, generation="fir")))
+    result = evaluate(
+        with_pair(
+            target=live_app(
+                "shop-production", "app-p", stage="production", release=("rel-p4", 4, "slug-old"), generation="fir"
+            )
+        )
+    )
 
     assert result.reasons == (
         "web: shop-staging runs on cedar and shop-production on fir; "
@@ -146,6 +177,8 @@ def test_a_missing_pipeline_blocks() -> None:
 
 
 def test_production_already_on_stagings_slug_means_nothing_to_do() -> None:
-    result = evaluate(with_pair(target=replace(PRODUCTION_APP, release=ReleaseRef("rel-p5", 5, "slug-new"))))
+    result = evaluate(
+        with_pair(target=live_app("shop-production", "app-p", stage="production", release=("rel-p5", 5, "slug-new")))
+    )
 
     assert (result.passed, result.up_to_date, result.nothing_to_do) == (True, ("web",), True)
