@@ -16,10 +16,10 @@ import httpx
 from infra.clock import Clock, SystemClock
 from infra.heroku import HerokuClient
 from infra.heroku.credentials import resolve_base_url
-from infra.promote.checks import VerificationAdapter
+from infra.promote.heroku_calls import PromotionReads, PromotionWrites, RequestRecorder
 from infra.promote.journal import Journal, JournalStore
-from infra.promote.platform import PromotionReads, PromotionWrites, RequestRecorder
 from infra.promote.session import Output, Session, StackVerifier, Timing
+from infra.promote.verification import VerificationAdapter
 from infra.verify.health import choose_router
 
 

@@ -5,7 +5,7 @@ formation and features stay per app, and Heroku's own `pipelines:diff` compares 
 only. This module compares the two environments' `AppFacts` (pure, no I/O) and says, for
 every difference, whether the policy allows it and, if not, why it blocks.
 
-Difference paths (the policy's vocabulary)::
+EnvDifference paths (the policy's vocabulary)::
 
     <app>                              the app is declared in one stack only (always blocks)
     <app>/region | stack | acm | buildpacks
@@ -23,13 +23,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from infra.promote.allowlist import LoadedPolicy, Rule, ValueRule
 from infra.promote.facts import AppFacts
+from infra.promote.promotion_policy import LoadedPolicy, Rule, ValueRule
 from infra.spec.models import StackSpec
 
 
 @dataclass(frozen=True)
-class Difference:
+class EnvDifference:
     """One way the environments differ, with the rule that allows it or the value rule it breaks."""
 
     path: str
@@ -50,17 +50,17 @@ class EnvDiff:
 
     source_stack: str
     target_stack: str
-    differences: tuple[Difference, ...]
+    differences: tuple[EnvDifference, ...]
     unused_rules: tuple[Rule, ...]
     policy_label: str
     policy_file: str | None = None  # None: the project has no promotion.yaml, so nothing may differ
 
     @property
-    def blocking(self) -> tuple[Difference, ...]:
+    def blocking(self) -> tuple[EnvDifference, ...]:
         return tuple(d for d in self.differences if d.blocks)
 
     @property
-    def allowed(self) -> tuple[Difference, ...]:
+    def allowed(self) -> tuple[EnvDifference, ...]:
         return tuple(d for d in self.differences if not d.blocks)
 
 
@@ -88,12 +88,12 @@ def diff_environments(
             raw.extend(_app_differences(key, source[key], target[key], source_spec, target_spec))
     rules = policy.policy
     used: set[int] = set()
-    differences: list[Difference] = []
+    differences: list[EnvDifference] = []
     for path, s_val, t_val, note in raw:
         allow = rules.allowing(path)
         if allow is not None:
             used.add(id(allow))
-        differences.append(Difference(path, s_val, t_val, note, allowed_by=allow))
+        differences.append(EnvDifference(path, s_val, t_val, note, allowed_by=allow))
     for key in sorted(set(source) & set(target)):
         differences.extend(_value_rule_breaks(key, source[key], target[key], rules.must_match, rules.must_differ, used))
     unused = tuple(r for r in (*rules.may_differ, *rules.must_match, *rules.must_differ) if id(r) not in used)
@@ -174,7 +174,7 @@ def _value_rule_breaks(
     must_match: tuple[ValueRule, ...],
     must_differ: tuple[ValueRule, ...],
     used: set[int],
-) -> Iterator[Difference]:
+) -> Iterator[EnvDifference]:
     for var in sorted(set(s.config) & set(t.config)):
         path = f"{key}/config/{var}"
         same = s.config[var] == t.config[var]
@@ -192,7 +192,7 @@ def _value_rule_breaks(
                 continue
             used.add(id(rule))
             if broken:
-                yield Difference(path, *sides, note, violates=rule)
+                yield EnvDifference(path, *sides, note, violates=rule)
 
 
 def _presence(present: bool, word: str = "present") -> str:

@@ -21,8 +21,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from infra.promote.allowlist import POLICY_FILE
-from infra.promote.envdiff import Difference, EnvDiff
+from infra.promote.envdiff import EnvDiff, EnvDifference
+from infra.promote.promotion_policy import POLICY_FILE
 from infra.verify.live import LiveApp, LiveStack
 
 
@@ -157,11 +157,11 @@ def _pair_reasons(evidence: GateEvidence, pair: PairEvidence) -> list[str]:
     return reasons
 
 
-def _sides(diff: EnvDiff, d: Difference) -> str:
+def _sides(diff: EnvDiff, d: EnvDifference) -> str:
     return f"{diff.source_stack} {d.source}, {diff.target_stack} {d.target}"
 
 
-def _blocking_line(diff: EnvDiff, d: Difference) -> str:
+def _blocking_line(diff: EnvDiff, d: EnvDifference) -> str:
     note = f"; {d.note}" if d.note else ""
     if d.violates is not None:
         return f"{d.path}: {d.note} ({diff.policy_label}: {d.violates.reason})"

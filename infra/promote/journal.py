@@ -45,7 +45,7 @@ class Phase(StrEnum):
     CLOSED = "closed"
 
 
-class Outcome(StrEnum):
+class PromotionOutcome(StrEnum):
     """How a promotion ended, and the exit code that says so."""
 
     SUCCEEDED = "succeeded"  # production runs staging's build and is healthy
@@ -65,16 +65,16 @@ class Outcome(StrEnum):
 
 
 _EXIT_CODES = {
-    Outcome.SUCCEEDED: ExitCode.OK,
-    Outcome.UP_TO_DATE: ExitCode.OK,
-    Outcome.BLOCKED: ExitCode.BLOCKED,
-    Outcome.DECLINED: ExitCode.DECLINED,
-    Outcome.ABANDONED: ExitCode.ERROR,
-    Outcome.FAILED: ExitCode.NEEDS_ATTENTION,
-    Outcome.ROLLED_BACK: ExitCode.ROLLED_BACK,
-    Outcome.ROLLED_BACK_AS_ASKED: ExitCode.ROLLED_BACK_AS_ASKED,
-    Outcome.NEEDS_ATTENTION: ExitCode.NEEDS_ATTENTION,
-    Outcome.RESOLVED: ExitCode.OK,
+    PromotionOutcome.SUCCEEDED: ExitCode.OK,
+    PromotionOutcome.UP_TO_DATE: ExitCode.OK,
+    PromotionOutcome.BLOCKED: ExitCode.BLOCKED,
+    PromotionOutcome.DECLINED: ExitCode.DECLINED,
+    PromotionOutcome.ABANDONED: ExitCode.ERROR,
+    PromotionOutcome.FAILED: ExitCode.NEEDS_ATTENTION,
+    PromotionOutcome.ROLLED_BACK: ExitCode.ROLLED_BACK,
+    PromotionOutcome.ROLLED_BACK_AS_ASKED: ExitCode.ROLLED_BACK_AS_ASKED,
+    PromotionOutcome.NEEDS_ATTENTION: ExitCode.NEEDS_ATTENTION,
+    PromotionOutcome.RESOLVED: ExitCode.OK,
 }
 
 
@@ -146,7 +146,7 @@ class Journal:
     pipeline_id: str | None
     rollback: bool
     phase: Phase = Phase.PREFLIGHT
-    outcome: Outcome | None = None
+    outcome: PromotionOutcome | None = None
     message: str = ""
     updated_at: str = ""
     apps: list[AppPromotion] = field(default_factory=list)
@@ -175,7 +175,7 @@ class Journal:
             raise ValueError(f"not a promotion journal (schema {data.get('schema')!r}, expected {JOURNAL_SCHEMA!r})")
         body = {f.name: data[f.name] for f in fields(cls) if f.name in data and f.name != "path"}
         body["phase"] = Phase(body["phase"])
-        body["outcome"] = None if body.get("outcome") is None else Outcome(body["outcome"])
+        body["outcome"] = None if body.get("outcome") is None else PromotionOutcome(body["outcome"])
         body["apps"] = [_app_from_json(a) for a in body.get("apps", [])]
         body["steps"] = [
             Step(**{**s, "requests": [RequestRecord(**r) for r in s.get("requests", [])]})

@@ -13,10 +13,10 @@ import asyncio
 from dataclasses import dataclass
 
 from infra.errors import HerokuError
-from infra.promote.allowlist import LoadedPolicy
 from infra.promote.envdiff import diff_environments
 from infra.promote.facts import FACT_COLLECTIONS, AppFacts, app_facts, missing
 from infra.promote.gate import GateEvidence, GateResult, PairEvidence, StackCheck, evaluate
+from infra.promote.promotion_policy import LoadedPolicy
 from infra.promote.session import Session
 from infra.spec.models import StackSpec
 from infra.verify.live import FetchFailed, LiveApp, LiveAppInfo

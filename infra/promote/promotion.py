@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from infra.errors import ServerError, TransportError
+from infra.promote.heroku_calls import PromotionWrites, promotion_body
 from infra.promote.journal import AppPromotion, Phase, ReleaseRef
-from infra.promote.platform import PromotionWrites, promotion_body
 from infra.promote.session import Session, poll_pause
 from infra.verify.live import LiveRelease
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 from infra.promote.gate import GateResult
+from infra.promote.heroku_calls import promotion_body
 from infra.promote.journal import AppPromotion, Journal
-from infra.promote.platform import promotion_body
 from infra.promote.promotion import AppState
 from infra.promote.session import Timing
 

@@ -33,11 +33,11 @@ from infra.errors import (
     PromotionRolledBack,
 )
 from infra.promote import promotion, render
-from infra.promote.allowlist import LoadedPolicy, load_policy
 from infra.promote.env import PromoteEnv
-from infra.promote.journal import AppPromotion, Journal, JournalStore, Outcome, Phase, ReleaseRef
+from infra.promote.journal import AppPromotion, Journal, JournalStore, Phase, PromotionOutcome, ReleaseRef
 from infra.promote.lock import PipelineLock
 from infra.promote.preflight import run_preflight
+from infra.promote.promotion_policy import LoadedPolicy, load_policy
 from infra.promote.rollback import CAVEAT, RollbackFailed, needing_rollback, roll_back
 from infra.promote.session import Session, iso
 from infra.spec.loader import load_stack
@@ -63,7 +63,7 @@ class PromoteRequest:
 
 @dataclass(frozen=True)
 class PromotionResult:
-    outcome: Outcome | None  # None for a dry run or a status report: nothing happened
+    outcome: PromotionOutcome | None  # None for a dry run or a status report: nothing happened
     message: str
     journal: Journal | None
 
@@ -115,10 +115,12 @@ async def _promote_locked(
     journal.pipeline_id = preflight.evidence.pipeline_id
     if not preflight.result.passed:
         reasons = "\n".join(f"  {r}" for r in preflight.result.reasons)
-        _close(session, Outcome.BLOCKED, f"the pre-flight gate refused; nothing was changed:\n{reasons}")
+        _close(session, PromotionOutcome.BLOCKED, f"the pre-flight gate refused; nothing was changed:\n{reasons}")
         raise PromotionBlocked(journal.message)
     if preflight.result.nothing_to_do:
-        return _done(session, Outcome.UP_TO_DATE, f"{target.stack} already runs {source.stack}'s build; nothing to do")
+        return _done(
+            session, PromotionOutcome.UP_TO_DATE, f"{target.stack} already runs {source.stack}'s build; nothing to do"
+        )
     journal.apps = [
         AppPromotion(
             key=key,
@@ -143,7 +145,7 @@ async def _promote_locked(
     session.out(f"Journal: {store.path_for(journal.id)}")
     question = f"Promote {source.stack} to {target.stack} ({', '.join(a.target_app for a in journal.apps)})?"
     if not confirm(question):
-        _close(session, Outcome.DECLINED, "declined at the prompt (or no --yes); nothing was changed")
+        _close(session, PromotionOutcome.DECLINED, "declined at the prompt (or no --yes); nothing was changed")
         raise PromotionDeclined(journal.message)
     journal.phase = Phase.CONFIRMED
     session.save()
@@ -156,7 +158,11 @@ async def _promote_and_verify(session: Session, target: StackSpec) -> PromotionR
         await promotion.start(session, session.open_writes(), apps)
     except promotion.ProductionMoved as err:
         if not session.journal.wrote:
-            _close(session, Outcome.BLOCKED, f"{err}. Nothing was changed; run the promotion again to gate it afresh.")
+            _close(
+                session,
+                PromotionOutcome.BLOCKED,
+                f"{err}. Nothing was changed; run the promotion again to gate it afresh.",
+            )
             raise PromotionBlocked(session.journal.message) from None
         return await _settle(session, target, [str(err)])
     except promotion.AnswerLost as err:
@@ -207,7 +213,9 @@ async def _postflight(session: Session, target: StackSpec, apps: list[AppPromoti
         if check.clean:
             versions = ", ".join(f"{a.target_app} v{a.promoted_release.version}" for a in apps if a.promoted_release)
             verb = "runs" if len(apps) == 1 else "run"
-            return _done(session, Outcome.SUCCEEDED, f"promoted and verified: {versions} {verb} staging's build")
+            return _done(
+                session, PromotionOutcome.SUCCEEDED, f"promoted and verified: {versions} {verb} staging's build"
+            )
         problems = [f"post-flight failed on {target.stack}:", *(f"  {p}" for p in check.problems)]
     return await _settle(session, target, problems)
 
@@ -218,7 +226,7 @@ async def _settle(session: Session, target: StackSpec, why: list[str]) -> Promot
     moved = needing_rollback(states)
     if not moved:
         lines = [*why, *render.state_lines(states)]
-        _close(session, Outcome.FAILED, "\n".join(lines))
+        _close(session, PromotionOutcome.FAILED, "\n".join(lines))
         raise ProductionNeedsAttention(session.journal.message)
     if not session.journal.rollback:
         _attention(
@@ -253,8 +261,10 @@ async def _roll_back_and_check(
             session, [*why, f"rolled back ({rolled}) but production is still unhealthy:", *check.problems, CAVEAT]
         )
     if asked:
-        return _done(session, Outcome.ROLLED_BACK_AS_ASKED, "\n".join([f"rolled back and healthy: {rolled}", CAVEAT]))
-    _close(session, Outcome.ROLLED_BACK, "\n".join([*why, f"rolled back and healthy: {rolled}", CAVEAT]))
+        return _done(
+            session, PromotionOutcome.ROLLED_BACK_AS_ASKED, "\n".join([f"rolled back and healthy: {rolled}", CAVEAT])
+        )
+    _close(session, PromotionOutcome.ROLLED_BACK, "\n".join([*why, f"rolled back and healthy: {rolled}", CAVEAT]))
     raise PromotionRolledBack(session.journal.message)
 
 
@@ -271,9 +281,9 @@ async def _resume(
     if request.action == "status" or request.dry_run:
         return PromotionResult(None, "status only: nothing was changed", journal)
     if request.action == "resolve":
-        return _done(session, Outcome.RESOLVED, "closed by a person (--resolve); production left as it is")
+        return _done(session, PromotionOutcome.RESOLVED, "closed by a person (--resolve); production left as it is")
     if not journal.wrote:
-        _close(session, Outcome.ABANDONED, "interrupted before any write; nothing was changed")
+        _close(session, PromotionOutcome.ABANDONED, "interrupted before any write; nothing was changed")
         session.out("It wrote nothing to Heroku; starting afresh.")
         return None
     verb = "Roll production back" if request.action == "rollback" else "Resume this promotion"
@@ -288,7 +298,9 @@ async def _resume(
         apps = [state.app for state in states if state.moved]  # `roll_back` only awaits those already sent
         if not apps:
             return _done(
-                session, Outcome.RESOLVED, "production already runs its previous releases; nothing to roll back"
+                session,
+                PromotionOutcome.RESOLVED,
+                "production already runs its previous releases; nothing to roll back",
             )
         asked = request.action == "rollback"
         why = "rollback asked for by --rollback" if asked else "an interrupted rollback resumed"
@@ -325,7 +337,7 @@ async def _guarded(session: Session, work: Coroutine[Any, Any, PromotionResult])
     try:
         return await work
     except (KeyboardInterrupt, asyncio.CancelledError):
-        journal.outcome = Outcome.NEEDS_ATTENTION
+        journal.outcome = PromotionOutcome.NEEDS_ATTENTION
         journal.message = (
             f"interrupted during phase {journal.phase}; production may be half-promoted. "
             "Run `heroku-stack promote` again to see where it stands and resume, or add --rollback."
@@ -360,13 +372,13 @@ def _new_journal(request: PromoteRequest, source: StackSpec, clock: Clock) -> Jo
     )
 
 
-def _close(session: Session, outcome: Outcome, message: str) -> None:
+def _close(session: Session, outcome: PromotionOutcome, message: str) -> None:
     journal = session.journal
     journal.phase, journal.outcome, journal.message = Phase.CLOSED, outcome, message
     session.save()
 
 
-def _done(session: Session, outcome: Outcome, message: str) -> PromotionResult:
+def _done(session: Session, outcome: PromotionOutcome, message: str) -> PromotionResult:
     _close(session, outcome, message)
     return PromotionResult(outcome, message, session.journal)
 
@@ -374,7 +386,7 @@ def _done(session: Session, outcome: Outcome, message: str) -> PromotionResult:
 def _attention(session: Session, lines: list[str]) -> NoReturn:
     """Leave the journal open (its phase says where to resume) and raise for a person."""
     journal = session.journal
-    journal.outcome, journal.message = Outcome.NEEDS_ATTENTION, "\n".join(lines)
+    journal.outcome, journal.message = PromotionOutcome.NEEDS_ATTENTION, "\n".join(lines)
     session.save()
     raise ProductionNeedsAttention(f"{journal.message}\nJournal: {journal.path or journal.id}")
 

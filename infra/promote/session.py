@@ -15,8 +15,8 @@ from typing import Protocol
 
 from infra.clock import Clock
 from infra.promote.gate import StackCheck
+from infra.promote.heroku_calls import PromotionReads, PromotionWrites, RequestRecorder
 from infra.promote.journal import Journal, JournalStore, Step
-from infra.promote.platform import PromotionReads, PromotionWrites, RequestRecorder
 from infra.spec.models import StackSpec
 
 Output = Callable[[str], None]
@@ -40,7 +40,7 @@ class Timing:
 
 
 class StackVerifier(Protocol):
-    """Verification of one stack as the gate and post-flight need it (see `infra.promote.checks`)."""
+    """Verification of one stack as the gate and post-flight need it (see `infra.promote.verification`)."""
 
     async def verify(self, spec: StackSpec, *, read_also: frozenset[str] = frozenset()) -> StackCheck:
         """Verify `spec`'s apps against Heroku; health must come from each app's current release.

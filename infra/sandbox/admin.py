@@ -30,7 +30,7 @@ from infra.sandbox.bodies import parse, read_json
 from infra.sandbox.context import Sandbox, sandbox_of
 from infra.sandbox.deploys import BuildBehaviour, build_behaviour, default_build_behaviour, set_default_build_behaviour
 from infra.sandbox.faults import Faults
-from infra.sandbox.platform import find_app
+from infra.sandbox.platform_rules import find_app
 from infra.sandbox.profiles import AppProfile, profile_for, set_profile
 from infra.sandbox.responses import bad_request, json_response
 from infra.sandbox.router import HttpBehaviour

@@ -3,7 +3,7 @@
 Serve it in-process (`httpx.ASGITransport`, or `SandboxTransport` which also turns dropped
 connections into httpx transport errors), on a port (`infra.sandbox.server`), or with
 `heroku-stack sandbox --port N --state FILE`. The API conventions are in
-`infra.sandbox.conventions`, the admin/fault API in `infra.sandbox.admin`, the HTTP router
+`infra.sandbox.middleware`, the admin/fault API in `infra.sandbox.admin`, the HTTP router
 that plays the deployed apps in `infra.sandbox.router`; endpoints are in `infra.sandbox.routes`.
 """
 
@@ -23,7 +23,7 @@ from starlette.routing import BaseRoute
 from infra.sandbox import admin, registry
 from infra.sandbox.config import SandboxConfig
 from infra.sandbox.context import Sandbox
-from infra.sandbox.conventions import HerokuConventions
+from infra.sandbox.middleware import HerokuConventions
 from infra.sandbox.responses import UNKNOWN_ENDPOINT, ApiError, error_response
 from infra.sandbox.routes import (
     access,

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from infra.sandbox import catalog, events
-from infra.sandbox.platform import app_ref, change_config, embed_app, new_release
+from infra.sandbox import events, offerings
+from infra.sandbox.platform_rules import app_ref, change_config, embed_app, new_release
 from infra.sandbox.responses import invalid
 from infra.sandbox.store import Record, Tx, public
 
@@ -24,8 +24,8 @@ _COLORS = ("AMBER", "BLUE", "COBALT", "CRIMSON", "GOLD", "GREEN", "IVORY", "OLIV
 _WORDS = ("curved", "shaped", "tapered", "rigid", "clear", "solid", "round", "flat", "angular", "dimensional")
 
 
-def service_of(addon: Record) -> catalog.AddonService:
-    return catalog.SERVICES[addon["addon_service"]["name"]]
+def service_of(addon: Record) -> offerings.AddonService:
+    return offerings.SERVICES[addon["addon_service"]["name"]]
 
 
 def var_prefix(attachment_name: str) -> str:
@@ -33,14 +33,14 @@ def var_prefix(attachment_name: str) -> str:
     return attachment_name.upper().replace("-", "_")
 
 
-def var_names(service: catalog.AddonService, attachment_name: str) -> list[str]:
+def var_names(service: offerings.AddonService, attachment_name: str) -> list[str]:
     return [f"{var_prefix(attachment_name)}_{suffix}" for suffix in service.suffixes]
 
 
 def _var_values(addon: Record, attachment_name: str) -> dict[str, str | None]:
     service = service_of(addon)
     return {
-        f"{var_prefix(attachment_name)}_{suffix}": catalog.config_value(service, suffix, addon["_token"])
+        f"{var_prefix(attachment_name)}_{suffix}": offerings.config_value(service, suffix, addon["_token"])
         for suffix in service.suffixes
     }
 
@@ -60,7 +60,7 @@ def render_attachment(tx: Tx, attachment: Record) -> Record:
     return out
 
 
-def default_attachment_name(tx: Tx, service: catalog.AddonService, app_id: str) -> str:
+def default_attachment_name(tx: Tx, service: offerings.AddonService, app_id: str) -> str:
     """The service's attachment name, or a coloured alias when the app already uses it (HEROKU_POSTGRESQL_AMBER)."""
     if tx.by_name("attachment", service.attachment, app_id) is None:
         return service.attachment
@@ -71,7 +71,7 @@ def default_attachment_name(tx: Tx, service: catalog.AddonService, app_id: str) 
     raise invalid(f"App already has {len(_COLORS) + 1} {service.name} attachments.")
 
 
-def _generated_addon_name(tx: Tx, service: catalog.AddonService) -> str:
+def _generated_addon_name(tx: Tx, service: offerings.AddonService) -> str:
     short = service.name.removeprefix("heroku-")
     while True:
         number = int(tx.new_hex(8), 16) % 100000
@@ -90,7 +90,7 @@ def create_addon(
     sandbox: Sandbox,
     tx: Tx,
     app: Record,
-    plan: tuple[catalog.AddonService, str],
+    plan: tuple[offerings.AddonService, str],
     *,
     name: str | None,
     attachment_name: str | None,
@@ -107,7 +107,7 @@ def create_addon(
     addon_id = tx.new_id()
     addon: Record = {
         "actions": [],
-        "addon_service": catalog.named("add-on-service", service.name),
+        "addon_service": offerings.named("add-on-service", service.name),
         "billing_entity": {"id": app["id"], "name": app["name"], "type": "app"},
         "app": app_ref(app),
         "billed_price": {"cents": 0, "contract": False, "unit": "month"},
@@ -115,7 +115,7 @@ def create_addon(
         "created_at": tx.stamp,
         "id": addon_id,
         "name": name or _generated_addon_name(tx, service),
-        "plan": catalog.named("plan", full_plan),
+        "plan": offerings.named("plan", full_plan),
         "provider_id": f"resource{int(tx.new_hex(8), 16)}@{service.name}",
         "state": "provisioning",
         "updated_at": tx.stamp,
@@ -202,14 +202,14 @@ def detach(sandbox: Sandbox, tx: Tx, attachment: Record) -> None:
         _inject(sandbox, tx, addon, attachment, "Detach")
 
 
-def change_plan(sandbox: Sandbox, tx: Tx, addon: Record, plan: tuple[catalog.AddonService, str]) -> None:
+def change_plan(sandbox: Sandbox, tx: Tx, addon: Record, plan: tuple[offerings.AddonService, str]) -> None:
     service, plan_name = plan
     if service.name != addon["addon_service"]["name"]:
         raise invalid(f"Plan {service.name}:{plan_name} belongs to another add-on service than {addon['name']}.")
     full_plan = f"{service.name}:{plan_name}"
     if addon["plan"]["name"] == full_plan:
         return
-    addon["plan"] = catalog.named("plan", full_plan)
+    addon["plan"] = offerings.named("plan", full_plan)
     addon["updated_at"] = tx.stamp
     tx.put("addon", addon)
     for attachment in tx.all("attachment"):

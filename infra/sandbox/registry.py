@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from infra.sandbox import catalog
+from infra.sandbox import offerings
 from infra.sandbox.responses import json_response
 
 REGISTRY_PREFIX = "/buildpacks/"
@@ -21,14 +21,14 @@ REGISTRY_PREFIX = "/buildpacks/"
 
 async def buildpack(request: Request) -> Response:
     name = f"{request.path_params['namespace']}/{request.path_params['name']}"
-    if name not in catalog.OFFICIAL_BUILDPACKS:
+    if name not in offerings.OFFICIAL_BUILDPACKS:
         return json_response({"id": "not_found", "message": f"Buildpack {name} not found."}, status=404)
     return json_response(
         {
-            "id": catalog.fixed_id("registry-buildpack", name),
+            "id": offerings.fixed_id("registry-buildpack", name),
             "namespace": request.path_params["namespace"],
             "name": request.path_params["name"],
-            "blob_url": catalog.registry_blob_url(name),
+            "blob_url": offerings.registry_blob_url(name),
             "source": {"type": "github", "owner": "heroku", "repo": f"heroku-buildpack-{request.path_params['name']}"},
             "support": {"method": "website", "url": "https://devcenter.heroku.com/articles/buildpacks"},
             "two_factor_authentication": False,

@@ -41,7 +41,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.types import Receive, Scope, Send
 
 from infra.sandbox.context import LoggedRequest, Sandbox
-from infra.sandbox.platform import current_release
+from infra.sandbox.platform_rules import current_release
 from infra.sandbox.store import Record, Tx
 
 HEROKUAPP = ".herokuapp.com"

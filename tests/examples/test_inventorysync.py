@@ -18,7 +18,7 @@ import pytest
 from infra.clock import FakeClock
 from infra.errors import ExitCode, PromotionBlocked, PromotionRolledBack
 from infra.heroku import HerokuClient
-from infra.promote.journal import Outcome
+from infra.promote.journal import PromotionOutcome
 from infra.rehearse.profiles import load_profiles
 from infra.sandbox.admin import install_http_behaviour
 from infra.sandbox.context import Sandbox
@@ -165,7 +165,7 @@ async def test_both_app_pairs_are_promoted_each_by_its_own_promotion_and_verifie
             ]
             for app in (API["production"], WEB["production"])
         }
-    assert result.outcome == Outcome.SUCCEEDED
+    assert result.outcome == PromotionOutcome.SUCCEEDED
     assert writes_seen(sandbox_state) == [("POST", "/pipeline-promotions", 201)] * 2
     assert running == {API["production"]: slugs[API["staging"]], WEB["production"]: slugs[WEB["staging"]]}
 
@@ -245,7 +245,7 @@ async def test_a_slow_release_phase_in_production_is_waited_for(
 
     result = await run_promotion(project, sandbox_transport, sandbox_clock, progress=progress)
 
-    assert result.outcome == Outcome.SUCCEEDED
+    assert result.outcome == PromotionOutcome.SUCCEEDED
     assert sandbox_clock.monotonic() - started >= 40
     assert f"  {API['production']} v7: release phase running (60s left)" in progress
 

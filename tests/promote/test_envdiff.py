@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from infra.promote.allowlist import LoadedPolicy, PromotionPolicy, Rule, ValueRule, load_policy
-from infra.promote.envdiff import Difference, EnvDiff, diff_environments
+from infra.promote.envdiff import EnvDiff, EnvDifference, diff_environments
 from infra.promote.facts import AddonFacts, AppFacts, ProcessFacts, value_fingerprint
+from infra.promote.promotion_policy import LoadedPolicy, PromotionPolicy, Rule, ValueRule, load_policy
 from infra.spec import load_stack
 from infra.spec.models import StackSpec
 
@@ -105,7 +105,7 @@ def test_a_config_key_set_in_staging_only_blocks_and_says_where_it_is_declared(
     result = diff(specs, policy, staging, production)
 
     assert result.blocking == (
-        Difference("web/config/LOG_LEVEL", "set", "absent", "declared in both stacks", allowed_by=None),
+        EnvDifference("web/config/LOG_LEVEL", "set", "absent", "declared in both stacks", allowed_by=None),
     )
 
 
@@ -117,7 +117,7 @@ def test_a_hand_set_config_key_is_named_as_declared_in_neither_stack(
     result = diff(specs, policy, staging)
 
     assert result.blocking == (
-        Difference("web/config/FEATURE_X", "set", "absent", "declared in neither stack (set by hand?)"),
+        EnvDifference("web/config/FEATURE_X", "set", "absent", "declared in neither stack (set by hand?)"),
     )
 
 
@@ -130,7 +130,7 @@ def test_a_plan_difference_not_on_the_allowlist_blocks(
 
     result = diff(specs, policy, production=production)
 
-    assert result.blocking == (Difference("web/addons/newrelic/plan", "newrelic:wayne", "newrelic:ludwig"),)
+    assert result.blocking == (EnvDifference("web/addons/newrelic/plan", "newrelic:wayne", "newrelic:ludwig"),)
 
 
 def test_an_addon_on_one_side_only_blocks_once_without_repeating_its_config_vars(
@@ -145,7 +145,7 @@ def test_an_addon_on_one_side_only_blocks_once_without_repeating_its_config_vars
     result = diff(specs, policy, staging)
 
     assert result.blocking == (
-        Difference("web/addons/sentry", "sentry:f1", "absent", "add-on on one side only; it sets SENTRY_DSN"),
+        EnvDifference("web/addons/sentry", "sentry:f1", "absent", "add-on on one side only; it sets SENTRY_DSN"),
     )
 
 
@@ -165,14 +165,14 @@ def test_value_rules_compare_by_fingerprint_and_name_the_rule_broken(
 
     rules = policy.policy
     assert result.blocking == (
-        Difference(
+        EnvDifference(
             "web/config/SECRET_KEY",
             "value A",
             "value A",
             "same value in both, and must differ (compared by fingerprint)",
             violates=rules.must_differ[0],
         ),
-        Difference(
+        EnvDifference(
             "web/config/SENTIMENT_MODEL",
             "value A",
             "value B",
@@ -219,7 +219,7 @@ def test_an_app_declared_in_one_stack_only_always_blocks(
     )
 
     assert result.blocking == (
-        Difference(
+        EnvDifference(
             "worker", "declared", "absent", "app 'worker' is declared in the staging stack only; apps pair by app key"
         ),
     )

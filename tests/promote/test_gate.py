@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from infra.promote.allowlist import Rule
-from infra.promote.envdiff import Difference, EnvDiff
+from infra.promote.envdiff import EnvDiff, EnvDifference
 from infra.promote.gate import GateEvidence, PairEvidence, StackCheck, evaluate
+from infra.promote.promotion_policy import Rule
 from infra.verify.live import LiveApp, LiveAppInfo, LiveCoupling, LiveRelease
 
 ALLOW_QUANTITY = Rule(path="web/formation/*/quantity", reason="redundancy")
 CLEAN_DIFF = EnvDiff(
     "staging",
     "production",
-    (Difference("web/formation/web/quantity", "1", "2", allowed_by=ALLOW_QUANTITY),),
+    (EnvDifference("web/formation/web/quantity", "1", "2", allowed_by=ALLOW_QUANTITY),),
     (),
     "promotion.yaml",
 )
@@ -68,7 +68,7 @@ def test_a_ready_pair_passes_and_lists_allowed_differences_as_notes() -> None:
 def test_a_difference_off_the_allowlist_blocks_with_the_entry_that_would_allow_it() -> None:
     diff = replace(
         CLEAN_DIFF,
-        differences=(Difference("web/config/FEATURE_X", "set", "absent", "declared in Pulumi.staging.yaml only"),),
+        differences=(EnvDifference("web/config/FEATURE_X", "set", "absent", "declared in Pulumi.staging.yaml only"),),
     )
 
     with_policy = evaluate(replace(EVIDENCE, diff=replace(diff, policy_file="promotion.yaml")))

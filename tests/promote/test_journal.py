@@ -12,15 +12,15 @@ from infra.promote.journal import (
     AppPromotion,
     Journal,
     JournalStore,
-    Outcome,
     Phase,
+    PromotionOutcome,
     ReleaseRef,
     RequestRecord,
     Step,
 )
 
 
-def journal(journal_id: str, *, phase: Phase = Phase.PROMOTING, outcome: Outcome | None = None) -> Journal:
+def journal(journal_id: str, *, phase: Phase = Phase.PROMOTING, outcome: PromotionOutcome | None = None) -> Journal:
     return Journal(
         id=journal_id,
         created_at="2026-01-01T00:00:00Z",
@@ -77,9 +77,9 @@ def test_saving_leaves_no_temporary_file_behind(tmp_path: Path) -> None:
 def test_the_newest_open_journal_for_the_stack_pair_is_the_one_to_resume(tmp_path: Path) -> None:
     store = JournalStore(tmp_path)
     for entry in (
-        journal("20260101T000000Z-a1", phase=Phase.CLOSED, outcome=Outcome.NEEDS_ATTENTION),
+        journal("20260101T000000Z-a1", phase=Phase.CLOSED, outcome=PromotionOutcome.NEEDS_ATTENTION),
         journal("20260102T000000Z-b2", phase=Phase.PROMOTED),
-        journal("20260103T000000Z-c3", phase=Phase.CLOSED, outcome=Outcome.SUCCEEDED),
+        journal("20260103T000000Z-c3", phase=Phase.CLOSED, outcome=PromotionOutcome.SUCCEEDED),
     ):
         store.save(entry)
 
@@ -103,7 +103,7 @@ def test_an_unreadable_journal_is_a_promotion_error_naming_the_file(tmp_path: Pa
 
 
 def test_each_outcome_maps_to_its_exit_code() -> None:
-    assert {o.value: o.exit_code for o in Outcome} == {
+    assert {o.value: o.exit_code for o in PromotionOutcome} == {
         "succeeded": ExitCode.OK,
         "up-to-date": ExitCode.OK,
         "blocked": ExitCode.BLOCKED,

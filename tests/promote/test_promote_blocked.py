@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from infra.errors import PromotionBlocked
-from infra.promote.journal import Outcome
+from infra.promote.journal import PromotionOutcome
 from tests.fixtures.promote import Rig, edit_app, edit_yaml
 from tests.fixtures.sandbox import SetAppHttp
 
@@ -20,7 +20,7 @@ async def refusal(rig: Rig) -> str:
     with pytest.raises(PromotionBlocked) as caught:
         await rig.promote(out=printed)
     assert rig.writes() == []
-    assert rig.journal().outcome == Outcome.BLOCKED
+    assert rig.journal().outcome == PromotionOutcome.BLOCKED
     reasons = str(caught.value).splitlines()[1:]
     assert [line for line in printed if any(reason.strip() in line for reason in reasons)] == []
     assert printed[0].startswith("Pre-flight gate (staging -> production): REFUSED (")

@@ -9,7 +9,7 @@ import asyncio
 import pytest
 
 from infra.errors import ProductionNeedsAttention, PromotionRolledBack
-from infra.promote.journal import Outcome, Phase
+from infra.promote.journal import Phase, PromotionOutcome
 from infra.promote.rollback import CAVEAT
 from tests.fixtures.promote import Rig, steps
 from tests.fixtures.sandbox import SetAppHttp, SetFaults
@@ -35,7 +35,11 @@ async def test_a_failed_target_fails_the_promotion_with_herokus_message_and_prod
     )
     assert (await rig.current_release(PRODUCTION))["id"] == deployed.production_release
     assert rig.writes() == [("POST", "/pipeline-promotions", 201)]
-    assert (journal.phase, journal.outcome, journal.apps[0].target_status) == (Phase.CLOSED, Outcome.FAILED, "failed")
+    assert (journal.phase, journal.outcome, journal.apps[0].target_status) == (
+        Phase.CLOSED,
+        PromotionOutcome.FAILED,
+        "failed",
+    )
 
 
 async def test_production_unhealthy_on_the_new_build_is_rolled_back_and_healthy_again(
@@ -70,7 +74,7 @@ async def test_production_unhealthy_on_the_new_build_is_rolled_back_and_healthy_
         ("rollback", "ok"),
         ("verify-rollback", "ok"),
     ]
-    assert (journal.phase, journal.outcome) == (Phase.CLOSED, Outcome.ROLLED_BACK)
+    assert (journal.phase, journal.outcome) == (Phase.CLOSED, PromotionOutcome.ROLLED_BACK)
 
 
 async def test_a_rollback_heroku_refuses_is_reported_and_leaves_the_promotion_open(rig: Rig) -> None:
@@ -104,7 +108,7 @@ async def test_a_rollback_heroku_refuses_is_reported_and_leaves_the_promotion_op
         "Roll back by hand (heroku releases:rollback v7 -a shopsentiment-production), then close this promotion "
         "with `heroku-stack promote --resolve`.",
     ]
-    assert (journal.phase, journal.outcome) == (Phase.ROLLING_BACK, Outcome.NEEDS_ATTENTION)
+    assert (journal.phase, journal.outcome) == (Phase.ROLLING_BACK, PromotionOutcome.NEEDS_ATTENTION)
 
 
 async def test_with_no_rollback_a_failed_post_flight_is_left_to_a_person(
@@ -130,7 +134,7 @@ async def test_with_no_rollback_a_failed_post_flight_is_left_to_a_person(
     ]
     assert (await rig.current_release(PRODUCTION))["slug"]["id"] == deployed.staging_slug
     assert rig.writes() == [("POST", "/pipeline-promotions", 201)]
-    assert (journal.phase, journal.outcome) == (Phase.PROMOTED, Outcome.NEEDS_ATTENTION)
+    assert (journal.phase, journal.outcome) == (Phase.PROMOTED, PromotionOutcome.NEEDS_ATTENTION)
 
 
 async def test_an_api_outage_after_the_promotion_request_is_reported_as_needing_a_person(
@@ -156,6 +160,6 @@ async def test_an_api_outage_after_the_promotion_request_is_reported_as_needing_
     ]
     assert (journal.phase, journal.outcome, steps(journal)[-1]) == (
         Phase.PROMOTING,
-        Outcome.NEEDS_ATTENTION,
+        PromotionOutcome.NEEDS_ATTENTION,
         ("await-promotion", "failed"),
     )

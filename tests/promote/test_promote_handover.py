@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from infra.errors import ExitCode, ProductionNeedsAttention, PromotionDeclined
-from infra.promote.journal import Outcome, Phase
+from infra.promote.journal import Phase, PromotionOutcome
 from infra.promote.rollback import CAVEAT
 from tests.fixtures.promote import Deployed, Rig
 from tests.fixtures.sandbox import SetAppHttp
@@ -59,13 +59,13 @@ async def test_rollback_of_an_unfinished_promotion_returns_production_to_its_pre
     production = await rig.current_release(PRODUCTION)
     # Asked for and done: its own outcome (exit 8), not the failure a post-flight rollback is.
     assert (result.outcome, result.outcome.exit_code if result.outcome else None) == (
-        Outcome.ROLLED_BACK_AS_ASKED,
+        PromotionOutcome.ROLLED_BACK_AS_ASKED,
         ExitCode.ROLLED_BACK_AS_ASKED,
     )
     assert result.message.splitlines() == ["rolled back and healthy: shopsentiment-production v9", CAVEAT]
     assert (production["version"], production["slug"]["id"]) == (9, deployed.production_slug)
     assert rig.writes() == [("POST", f"/apps/{PRODUCTION}/releases", 201)]
-    assert rig.journal().outcome == Outcome.ROLLED_BACK_AS_ASKED
+    assert rig.journal().outcome == PromotionOutcome.ROLLED_BACK_AS_ASKED
 
 
 async def test_resolve_closes_an_unfinished_promotion_without_touching_heroku(
@@ -77,7 +77,11 @@ async def test_resolve_closes_an_unfinished_promotion_without_touching_heroku(
     result = await rig.promote(action="resolve")
 
     journal = rig.journal()
-    assert (result.outcome, journal.phase, journal.outcome) == (Outcome.RESOLVED, Phase.CLOSED, Outcome.RESOLVED)
+    assert (result.outcome, journal.phase, journal.outcome) == (
+        PromotionOutcome.RESOLVED,
+        Phase.CLOSED,
+        PromotionOutcome.RESOLVED,
+    )
     assert rig.writes() == []
 
 
@@ -91,5 +95,5 @@ async def test_declining_to_resume_leaves_the_promotion_open_and_writes_nothing(
         await rig.promote(action="rollback", confirm=lambda q: False)
 
     journal = rig.journal()
-    assert (journal.phase, journal.outcome) == (Phase.PROMOTED, Outcome.NEEDS_ATTENTION)
+    assert (journal.phase, journal.outcome) == (Phase.PROMOTED, PromotionOutcome.NEEDS_ATTENTION)
     assert rig.writes() == []

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from infra.errors import PromotionRolledBack
-from infra.promote.journal import JournalStore, Outcome, Phase
+from infra.promote.journal import JournalStore, Phase, PromotionOutcome
 from tests.fixtures.promote import SECRET_VALUES, Rig, steps
 from tests.fixtures.sandbox import SetAppHttp
 
@@ -22,12 +22,12 @@ async def test_staging_build_reaches_production_which_verifies_healthy(rig: Rig)
     journal = rig.journal()
     production = await rig.current_release("shopsentiment-production")
     assert (result.outcome, result.message) == (
-        Outcome.SUCCEEDED,
+        PromotionOutcome.SUCCEEDED,
         "promoted and verified: shopsentiment-production v8 runs staging's build",
     )
     assert (production["version"], production["slug"]["id"]) == (8, deployed.staging_slug)
     assert rig.writes() == [("POST", "/pipeline-promotions", 201)]
-    assert (journal.phase, journal.outcome) == (Phase.CLOSED, Outcome.SUCCEEDED)
+    assert (journal.phase, journal.outcome) == (Phase.CLOSED, PromotionOutcome.SUCCEEDED)
     assert steps(journal) == [
         ("preflight", "ok"),
         ("promote", "ok"),
@@ -95,7 +95,7 @@ async def test_production_already_running_stagings_build_is_up_to_date(rig: Rig)
     result = await rig.promote()
 
     assert (result.outcome, result.message) == (
-        Outcome.UP_TO_DATE,
+        PromotionOutcome.UP_TO_DATE,
         "production already runs staging's build; nothing to do",
     )
     assert rig.writes() == []

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from infra.errors import ExitCode, PromotionBlocked, PromotionLocked
-from infra.promote.journal import JournalStore, Outcome
+from infra.promote.journal import JournalStore, PromotionOutcome
 from infra.promote.lock import LockHolder
 from infra.sandbox.context import Sandbox
 from tests.fixtures.promote import JOURNALS, Rig, writes_seen
@@ -51,7 +51,7 @@ async def test_two_promotions_at_once_send_one_promotion_and_the_other_is_refuse
     first, second = await asyncio.gather(rig.promote(), rig.promote(), return_exceptions=True)
 
     outcomes = sorted([first, second], key=lambda r: isinstance(r, BaseException))
-    assert getattr(outcomes[0], "outcome", None) == Outcome.SUCCEEDED
+    assert getattr(outcomes[0], "outcome", None) == PromotionOutcome.SUCCEEDED
     refused = outcomes[1]
     assert isinstance(refused, PromotionLocked)
     assert refused.exit_code is ExitCode.LOCKED
@@ -80,7 +80,7 @@ async def test_a_lock_left_by_a_process_that_is_gone_is_removed_and_said(rig: Ri
 
     result = await rig.promote(out=lines)
 
-    assert result.outcome == Outcome.SUCCEEDED
+    assert result.outcome == PromotionOutcome.SUCCEEDED
     assert lines[0] == (
         f"removed a stale promotion lock left by pid {dead} on {socket.gethostname()}, since 2026-01-01T00:00:00Z "
         "(x), which is no longer running"
@@ -132,7 +132,7 @@ async def test_production_that_moved_after_the_gate_stops_the_promotion_before_t
     assert str(caught.value).startswith(f"{PRODUCTION} is on v8, not v7 as the gate saw: another promotion or deploy")
     assert str(caught.value).endswith("Nothing was changed; run the promotion again to gate it afresh.")
     assert rig.writes() == [("POST", f"/apps/{PRODUCTION}/releases", 201)]  # the meddling, and no promotion
-    assert rig.journal().outcome == Outcome.BLOCKED
+    assert rig.journal().outcome == PromotionOutcome.BLOCKED
 
 
 @pytest.mark.slow

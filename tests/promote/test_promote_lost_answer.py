@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from infra.errors import ProductionNeedsAttention
-from infra.promote.journal import Outcome, Phase
+from infra.promote.journal import Phase, PromotionOutcome
 from infra.sandbox import Delays
 from tests.fixtures.promote import Rig
 from tests.fixtures.sandbox import SetFaults
@@ -31,7 +31,7 @@ async def test_an_applied_promotion_whose_answer_is_lost_is_found_on_heroku_and_
     result = await rig.promote(out=lines)
 
     production = await rig.current_release(PRODUCTION)
-    assert (result.outcome, production["slug"]["id"]) == (Outcome.SUCCEEDED, deployed.staging_slug)
+    assert (result.outcome, production["slug"]["id"]) == (PromotionOutcome.SUCCEEDED, deployed.staging_slug)
     assert rig.writes() == ONE_PROMOTION
     assert any(line.startswith(f"  promotion of {PRODUCTION}: the answer was lost") for line in lines)
     assert f"  {PRODUCTION}: Heroku did promote it (v8 runs staging's build)" in lines
@@ -64,11 +64,11 @@ class TestAPromotionHerokuAppliesAfterTheDeadline:
         ]
         assert (lost.phase, lost.outcome, lost.apps[0].answer_lost) == (
             Phase.PROMOTING,
-            Outcome.NEEDS_ATTENTION,
+            PromotionOutcome.NEEDS_ATTENTION,
             True,
         )
         assert status.message == "status only: nothing was changed"
-        assert (resumed.outcome, rig.journal().id) == (Outcome.SUCCEEDED, lost.id)
+        assert (resumed.outcome, rig.journal().id) == (PromotionOutcome.SUCCEEDED, lost.id)
         assert (await rig.current_release(PRODUCTION))["slug"]["id"] == deployed.staging_slug
         assert rig.writes() == ONE_PROMOTION
 
@@ -90,6 +90,6 @@ async def test_a_promotion_lost_before_heroku_got_it_ends_unchanged_and_is_never
         f"promotion to {PRODUCTION} failed: the request got no answer and production never showed it",
         f"  {PRODUCTION} is on v7, the release it had before the promotion (unchanged)",
     ]
-    assert (journal.phase, journal.outcome) == (Phase.CLOSED, Outcome.FAILED)
+    assert (journal.phase, journal.outcome) == (Phase.CLOSED, PromotionOutcome.FAILED)
     assert (await rig.current_release(PRODUCTION))["slug"]["id"] == deployed.production_slug
     assert rig.writes() == ONE_PROMOTION

@@ -8,7 +8,7 @@ import pytest
 
 from infra.cli.promote_cmd import prompt_confirm
 from infra.errors import PromotionDeclined
-from infra.promote.journal import Outcome
+from infra.promote.journal import PromotionOutcome
 from tests.fixtures.promote import Rig
 
 pytestmark = pytest.mark.anyio
@@ -33,7 +33,7 @@ async def test_without_yes_a_non_interactive_stdin_refuses_before_any_write(rig:
     assert str(caught.value) == "declined at the prompt (or no --yes); nothing was changed"
     assert shown.getvalue() == f"{QUESTION} Refusing: stdin is not interactive and --yes was not given.\n"
     assert rig.writes() == []
-    assert rig.journal().outcome == Outcome.DECLINED
+    assert rig.journal().outcome == PromotionOutcome.DECLINED
 
 
 async def test_no_at_the_prompt_sends_no_write_request(rig: Rig) -> None:
@@ -46,7 +46,7 @@ async def test_no_at_the_prompt_sends_no_write_request(rig: Rig) -> None:
 
     assert shown.getvalue() == f"{QUESTION} [y/N] "
     assert rig.writes() == []
-    assert rig.journal().outcome == Outcome.DECLINED
+    assert rig.journal().outcome == PromotionOutcome.DECLINED
 
 
 async def test_yes_at_the_prompt_promotes(rig: Rig) -> None:
@@ -55,5 +55,5 @@ async def test_yes_at_the_prompt_promotes(rig: Rig) -> None:
 
     result = await rig.promote(confirm=confirm)
 
-    assert result.outcome == Outcome.SUCCEEDED
+    assert result.outcome == PromotionOutcome.SUCCEEDED
     assert rig.writes() == [("POST", "/pipeline-promotions", 201)]

@@ -8,7 +8,7 @@ import asyncio
 import pytest
 
 from infra.errors import ProductionNeedsAttention
-from infra.promote.journal import JournalStore, Outcome, Phase
+from infra.promote.journal import JournalStore, Phase, PromotionOutcome
 from infra.promote.session import Timing
 from infra.sandbox import Delays
 from tests.fixtures.promote import Rig, steps
@@ -41,13 +41,17 @@ async def test_a_promotion_past_its_deadline_is_reported_then_resumed_to_success
         "or `heroku-stack promote --rollback` to roll production back.",
         f"Journal: {stuck.path}",
     ]
-    assert (stuck.phase, stuck.outcome) == (Phase.PROMOTING, Outcome.NEEDS_ATTENTION)
+    assert (stuck.phase, stuck.outcome) == (Phase.PROMOTING, PromotionOutcome.NEEDS_ATTENTION)
     assert lines[:2] == [
         f"Unfinished promotion {stuck.id} (staging -> production, started {stuck.created_at}): "
         "phase promoting, last outcome needs-attention",
         "  shopsentiment-production is on v8, which runs staging's build (v8 of shopsentiment-staging)",
     ]
-    assert (result.outcome, finished.id, finished.outcome) == (Outcome.SUCCEEDED, stuck.id, Outcome.SUCCEEDED)
+    assert (result.outcome, finished.id, finished.outcome) == (
+        PromotionOutcome.SUCCEEDED,
+        stuck.id,
+        PromotionOutcome.SUCCEEDED,
+    )
     assert rig.writes() == [("POST", "/pipeline-promotions", 201)]
 
 
@@ -68,12 +72,12 @@ async def test_an_interrupted_promotion_is_journaled_and_the_next_run_finishes_i
 
     assert (interrupted.phase, interrupted.outcome, steps(interrupted)[-1]) == (
         Phase.PROMOTING,
-        Outcome.NEEDS_ATTENTION,
+        PromotionOutcome.NEEDS_ATTENTION,
         ("await-promotion", "interrupted"),
     )
     assert interrupted.message == (
         "interrupted during phase promoting; production may be half-promoted. "
         "Run `heroku-stack promote` again to see where it stands and resume, or add --rollback."
     )
-    assert (result.outcome, rig.journal().outcome) == (Outcome.SUCCEEDED, Outcome.SUCCEEDED)
+    assert (result.outcome, rig.journal().outcome) == (PromotionOutcome.SUCCEEDED, PromotionOutcome.SUCCEEDED)
     assert rig.writes() == [("POST", "/pipeline-promotions", 201)]

@@ -11,10 +11,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from infra.sandbox import catalog
+from infra.sandbox import offerings
 from infra.sandbox.bodies import Body, email_param, read_body
 from infra.sandbox.context import Sandbox, sandbox_of
-from infra.sandbox.platform import account_of, app_ref, find_app
+from infra.sandbox.platform_rules import account_of, app_ref, find_app
 from infra.sandbox.ranges import list_response
 from infra.sandbox.responses import invalid, json_response, not_found
 from infra.sandbox.routes import teams
@@ -31,7 +31,7 @@ def _owner(sandbox: Sandbox, app: Record) -> Record:
     return {
         "app": app_ref(app),
         "created_at": app["created_at"],
-        "id": catalog.fixed_id("collaborator", f"{app['id']}:{me['email']}"),
+        "id": offerings.fixed_id("collaborator", f"{app['id']}:{me['email']}"),
         "permissions": [],
         "role": "owner",
         "updated_at": app["created_at"],

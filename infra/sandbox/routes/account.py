@@ -13,10 +13,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from infra.sandbox import catalog
+from infra.sandbox import offerings
 from infra.sandbox.bodies import Body, read_body
 from infra.sandbox.context import Sandbox, sandbox_of
-from infra.sandbox.platform import account_of, render_app
+from infra.sandbox.platform_rules import account_of, render_app
 from infra.sandbox.ranges import list_response
 from infra.sandbox.responses import json_response, not_found
 from infra.sandbox.store import Record
@@ -85,13 +85,13 @@ class AccountFeatureUpdate(Body):
     enabled: bool
 
 
-def _render_feature(enabled: dict[str, bool], feature: catalog.Feature) -> Record:
+def _render_feature(enabled: dict[str, bool], feature: offerings.Feature) -> Record:
     return {
         "created_at": _EPOCH,
         "description": feature.description,
         "doc_url": f"https://devcenter.heroku.com/articles/{feature.name}",
         "enabled": bool(enabled.get(feature.name, False)),
-        "id": catalog.fixed_id("account-feature", feature.name),
+        "id": offerings.fixed_id("account-feature", feature.name),
         "name": feature.name,
         "state": feature.state,
         "updated_at": _EPOCH,
@@ -100,9 +100,9 @@ def _render_feature(enabled: dict[str, bool], feature: catalog.Feature) -> Recor
     }
 
 
-def _account_feature(identity: str) -> catalog.Feature:
-    for feature in catalog.ACCOUNT_FEATURES:
-        if identity in (feature.name, catalog.fixed_id("account-feature", feature.name)):
+def _account_feature(identity: str) -> offerings.Feature:
+    for feature in offerings.ACCOUNT_FEATURES:
+        if identity in (feature.name, offerings.fixed_id("account-feature", feature.name)):
             return feature
     raise not_found("account feature", identity)
 
@@ -116,7 +116,7 @@ def _enabled(sandbox: Sandbox) -> dict[str, bool]:
 
 async def list_account_features(request: Request) -> Response:
     enabled = _enabled(sandbox_of(request))
-    return list_response(request, [_render_feature(enabled, f) for f in catalog.ACCOUNT_FEATURES], ("id", "name"))
+    return list_response(request, [_render_feature(enabled, f) for f in offerings.ACCOUNT_FEATURES], ("id", "name"))
 
 
 async def account_feature(request: Request) -> Response:
@@ -137,12 +137,12 @@ async def update_account_feature(request: Request) -> Response:
 # --- what every account can use ------------------------------------------------------------------
 
 
-def _render_region(region: catalog.Region) -> Record:
+def _render_region(region: offerings.Region) -> Record:
     return {
         "country": region.country,
         "created_at": _EPOCH,
         "description": region.description,
-        "id": catalog.fixed_id("region", region.name),
+        "id": offerings.fixed_id("region", region.name),
         "locale": region.locale,
         "name": region.name,
         "private_capable": region.private_capable,
@@ -153,35 +153,35 @@ def _render_region(region: catalog.Region) -> Record:
 
 def _render_stack(name: str) -> Record:
     return {
-        "default": name == catalog.DEFAULT_STACK,
+        "default": name == offerings.DEFAULT_STACK,
         "created_at": _EPOCH,
-        "id": catalog.fixed_id("stack", name),
+        "id": offerings.fixed_id("stack", name),
         "name": name,
-        "state": "deprecated" if name in catalog.RETIRED_STACKS else "public",
+        "state": "deprecated" if name in offerings.RETIRED_STACKS else "public",
         "updated_at": _EPOCH,
     }
 
 
 async def list_regions(request: Request) -> Response:
-    return list_response(request, [_render_region(r) for r in catalog.REGION_DETAILS], ("id", "name"))
+    return list_response(request, [_render_region(r) for r in offerings.REGION_DETAILS], ("id", "name"))
 
 
 async def region(request: Request) -> Response:
     identity = request.path_params["region"]
-    for candidate in catalog.REGION_DETAILS:
-        if identity in (candidate.name, catalog.fixed_id("region", candidate.name)):
+    for candidate in offerings.REGION_DETAILS:
+        if identity in (candidate.name, offerings.fixed_id("region", candidate.name)):
             return json_response(_render_region(candidate))
     raise not_found("region", identity)
 
 
 async def list_stacks(request: Request) -> Response:
-    return list_response(request, [_render_stack(name) for name in catalog.STACKS], ("id", "name"))
+    return list_response(request, [_render_stack(name) for name in offerings.STACKS], ("id", "name"))
 
 
 async def stack(request: Request) -> Response:
     identity = request.path_params["stack"]
-    for name in catalog.STACKS:
-        if identity in (name, catalog.fixed_id("stack", name)):
+    for name in offerings.STACKS:
+        if identity in (name, offerings.fixed_id("stack", name)):
             return json_response(_render_stack(name))
     raise not_found("stack", identity)
 

@@ -13,8 +13,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from infra.sandbox import catalog
-from infra.sandbox.platform import is_uuid
+from infra.sandbox import offerings
+from infra.sandbox.platform_rules import is_uuid
 from infra.sandbox.ranges import list_response
 from infra.sandbox.responses import json_response, not_found
 
@@ -22,19 +22,19 @@ from infra.sandbox.responses import json_response, not_found
 _CATALOGUED_AT = "2012-01-01T00:00:00Z"
 
 
-def _service(identity: str) -> catalog.AddonService:
-    for service in catalog.SERVICES.values():
-        if identity in (service.name, catalog.fixed_id("add-on-service", service.name)):
+def _service(identity: str) -> offerings.AddonService:
+    for service in offerings.SERVICES.values():
+        if identity in (service.name, offerings.fixed_id("add-on-service", service.name)):
             return service
     raise not_found("add-on-service", identity)
 
 
-def render_service(service: catalog.AddonService) -> dict[str, Any]:
+def render_service(service: offerings.AddonService) -> dict[str, Any]:
     return {
         "cli_plugin_name": None,
         "created_at": _CATALOGUED_AT,
         "human_name": service.human_name,
-        "id": catalog.fixed_id("add-on-service", service.name),
+        "id": offerings.fixed_id("add-on-service", service.name),
         "name": service.name,
         "state": "ga",
         "supports_multiple_installations": True,
@@ -44,16 +44,16 @@ def render_service(service: catalog.AddonService) -> dict[str, Any]:
     }
 
 
-def render_plan(service: catalog.AddonService, plan: str) -> dict[str, Any]:
+def render_plan(service: offerings.AddonService, plan: str) -> dict[str, Any]:
     name = f"{service.name}:{plan}"
     return {
-        "addon_service": catalog.named("add-on-service", service.name),
+        "addon_service": offerings.named("add-on-service", service.name),
         "created_at": _CATALOGUED_AT,
         "compliance": None,
         "default": plan == service.plans[0],
         "description": f"{service.human_name} {plan}",
         "human_name": plan.replace("-", " ").title(),
-        "id": catalog.fixed_id("plan", name),
+        "id": offerings.fixed_id("plan", name),
         "installable_inside_private_network": False,
         "installable_outside_private_network": True,
         "name": name,
@@ -65,7 +65,7 @@ def render_plan(service: catalog.AddonService, plan: str) -> dict[str, Any]:
     }
 
 
-def _plan(service: catalog.AddonService, identity: str) -> dict[str, Any]:
+def _plan(service: offerings.AddonService, identity: str) -> dict[str, Any]:
     for plan in service.plans:
         rendered = render_plan(service, plan)
         if identity in (plan, rendered["name"], rendered["id"]):
@@ -74,7 +74,7 @@ def _plan(service: catalog.AddonService, identity: str) -> dict[str, Any]:
 
 
 async def list_services(request: Request) -> Response:
-    services = [render_service(s) for s in catalog.SERVICES.values()]
+    services = [render_service(s) for s in offerings.SERVICES.values()]
     return list_response(request, services, ("id", "name"))
 
 
@@ -95,7 +95,7 @@ async def plan_info(request: Request) -> Response:
 async def plan_by_identity(request: Request) -> Response:
     identity = request.path_params["plan"]
     # A plan is named `service:plan` or given by id; a bare service name is not a plan here.
-    found = catalog.resolve_plan(identity) if ":" in identity or is_uuid(identity) else None
+    found = offerings.resolve_plan(identity) if ":" in identity or is_uuid(identity) else None
     if found is None:
         raise not_found("plan", identity)
     return json_response(render_plan(*found))

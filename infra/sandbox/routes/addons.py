@@ -12,10 +12,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from infra.sandbox import catalog
+from infra.sandbox import offerings
 from infra.sandbox.bodies import Body, Identity, read_body
 from infra.sandbox.context import sandbox_of
-from infra.sandbox.platform import find, find_app, is_uuid
+from infra.sandbox.platform_rules import find, find_app, is_uuid
 from infra.sandbox.provisioning import (
     attach,
     change_plan,
@@ -62,8 +62,8 @@ class AttachmentCreate(Body):
     namespace: str | None = None
 
 
-def _plan(identity: str) -> tuple[catalog.AddonService, str]:
-    plan = catalog.resolve_plan(identity)
+def _plan(identity: str) -> tuple[offerings.AddonService, str]:
+    plan = offerings.resolve_plan(identity)
     if plan is None:
         raise not_found("plan", identity)
     return plan

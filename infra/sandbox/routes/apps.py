@@ -9,10 +9,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from infra.sandbox import catalog
+from infra.sandbox import offerings
 from infra.sandbox.bodies import Body, Identity, read_body
 from infra.sandbox.context import Sandbox, sandbox_of
-from infra.sandbox.platform import account_of, find_app, new_release, render_app, render_team_app
+from infra.sandbox.platform_rules import account_of, find_app, new_release, render_app, render_team_app
 from infra.sandbox.profiles import apply_profile
 from infra.sandbox.ranges import list_response
 from infra.sandbox.responses import invalid, json_response
@@ -51,7 +51,7 @@ def _check_name(tx: Tx, name: str, app_id: str | None = None) -> None:
 
 def _catalogue_entry(kind: str, options: tuple[str, ...], identity: str) -> str:
     for name in options:
-        if identity in (name, catalog.fixed_id(kind, name)):
+        if identity in (name, offerings.fixed_id(kind, name)):
             return name
     raise invalid(f"Couldn't find that {kind} ({identity}); available: {', '.join(options)}.")
 
@@ -68,32 +68,32 @@ def create_app_record(sandbox: Sandbox, tx: Tx, body: AppCreate) -> Record:
     """A new personal app with its first two releases, as Heroku creates one (research §5.2-3)."""
     if body.name is not None:
         _check_name(tx, body.name)
-    region = _catalogue_entry("region", catalog.REGIONS, body.region or catalog.DEFAULT_REGION)
-    stack = _catalogue_entry("stack", catalog.STACKS, body.stack or catalog.DEFAULT_STACK)
+    region = _catalogue_entry("region", offerings.REGIONS, body.region or offerings.DEFAULT_REGION)
+    stack = _catalogue_entry("stack", offerings.STACKS, body.stack or offerings.DEFAULT_STACK)
     features = {}
     for flag in body.feature_flags or ():
-        if flag not in {f.name for f in catalog.FEATURES}:
+        if flag not in {f.name for f in offerings.FEATURES}:
             raise invalid(f"Couldn't find that feature ({flag}).")
         features[flag] = True
     app: Record = {
         "acm": False,
         "archived_at": None,
         "buildpack_provided_description": None,
-        "build_stack": catalog.named("stack", stack),
+        "build_stack": offerings.named("stack", stack),
         "created_at": tx.stamp,
-        "generation": catalog.named("generation", "cedar"),
+        "generation": offerings.named("generation", "cedar"),
         "id": tx.new_id(),
         "internal_routing": None,
         "maintenance": False,
         "name": body.name or _generated_name(tx),
         "organization": None,
         "owner": account_of(sandbox),
-        "region": catalog.named("region", region),
+        "region": offerings.named("region", region),
         "released_at": None,
         "repo_size": None,
         "slug_size": None,
         "space": None,
-        "stack": catalog.named("stack", stack),
+        "stack": offerings.named("stack", stack),
         "team": None,
         "updated_at": tx.stamp,
         "_hex": tx.new_hex(12),
@@ -153,7 +153,7 @@ async def update(request: Request) -> Response:
             _check_name(tx, body.name, app["id"])
             app["name"] = body.name
         if body.build_stack is not None:
-            app["build_stack"] = catalog.named("stack", _catalogue_entry("stack", catalog.STACKS, body.build_stack))
+            app["build_stack"] = offerings.named("stack", _catalogue_entry("stack", offerings.STACKS, body.build_stack))
         if body.maintenance is not None:
             app["maintenance"] = body.maintenance
         app["updated_at"] = tx.stamp

@@ -6,10 +6,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from infra.sandbox import catalog
+from infra.sandbox import offerings
 from infra.sandbox.bodies import Body, read_body
 from infra.sandbox.context import sandbox_of
-from infra.sandbox.platform import find_app
+from infra.sandbox.platform_rules import find_app
 from infra.sandbox.responses import invalid, json_response
 from infra.sandbox.store import Record
 
@@ -23,7 +23,7 @@ class BuildpackUpdates(Body):
 
 
 def installations(app: Record) -> list[Record]:
-    return [{"ordinal": n, "buildpack": catalog.buildpack(bp)} for n, bp in enumerate(app["_buildpacks"])]
+    return [{"ordinal": n, "buildpack": offerings.buildpack(bp)} for n, bp in enumerate(app["_buildpacks"])]
 
 
 async def list_installations(request: Request) -> Response:

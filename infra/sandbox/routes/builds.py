@@ -19,11 +19,11 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from infra.sandbox import catalog, events
+from infra.sandbox import events, offerings
 from infra.sandbox.bodies import Body, read_body
 from infra.sandbox.context import sandbox_of
 from infra.sandbox.deploys import build_behaviour
-from infra.sandbox.platform import account_of, find, find_app, is_uuid, new_release
+from infra.sandbox.platform_rules import account_of, find, find_app, is_uuid, new_release
 from infra.sandbox.ranges import list_response
 from infra.sandbox.responses import invalid, json_response, not_found
 from infra.sandbox.store import Record, Tx, public
@@ -70,8 +70,8 @@ def _base(request: Request) -> str:
 
 def new_slug(tx: Tx, app: Record, body: SlugCreate, blob_base: str) -> Record:
     stack = body.stack or app["build_stack"]["name"]
-    if stack not in catalog.STACKS:
-        raise invalid(f"Invalid params: stack {stack!r} is not one of {', '.join(catalog.STACKS)}.")
+    if stack not in offerings.STACKS:
+        raise invalid(f"Invalid params: stack {stack!r} is not one of {', '.join(offerings.STACKS)}.")
     slug_id = tx.new_id()
     slug: Record = {
         "blob": {"method": "PUT", "url": f"{blob_base}/__sandbox/blobs/{slug_id}"},
@@ -83,7 +83,7 @@ def new_slug(tx: Tx, app: Record, body: SlugCreate, blob_base: str) -> Record:
         "id": slug_id,
         "process_types": dict(body.process_types),
         "size": None,
-        "stack": catalog.named("stack", stack),
+        "stack": offerings.named("stack", stack),
         "updated_at": tx.stamp,
         "_app_id": app["id"],
     }
@@ -119,9 +119,9 @@ async def create_build(request: Request) -> Response:
     with sandbox.tx() as tx:
         app = find_app(tx, request.path_params["app"])
         if body.buildpacks:
-            buildpacks = [catalog.buildpack(bp.url or bp.name or "") for bp in body.buildpacks]
+            buildpacks = [offerings.buildpack(bp.url or bp.name or "") for bp in body.buildpacks]
         else:
-            buildpacks = [catalog.buildpack(bp) for bp in app["_buildpacks"]]
+            buildpacks = [offerings.buildpack(bp) for bp in app["_buildpacks"]]
         build_id = tx.new_id()
         build: Record = {
             "app": {"id": app["id"]},

@@ -16,7 +16,7 @@ from starlette.routing import Route
 
 from infra.sandbox.bodies import read_json
 from infra.sandbox.context import sandbox_of
-from infra.sandbox.platform import change_config, find_app, find_release
+from infra.sandbox.platform_rules import change_config, find_app, find_release
 from infra.sandbox.responses import bad_request, invalid, json_response
 
 KEY = re.compile(r"^\w+$", re.ASCII)

@@ -21,7 +21,7 @@ from starlette.routing import Route
 from infra.sandbox import events
 from infra.sandbox.bodies import Body, Identity, read_body
 from infra.sandbox.context import Sandbox, sandbox_of
-from infra.sandbox.platform import app_ref, embed_app, find_app, hostname, is_uuid
+from infra.sandbox.platform_rules import app_ref, embed_app, find_app, hostname, is_uuid
 from infra.sandbox.ranges import list_response
 from infra.sandbox.responses import invalid, json_response, not_found
 from infra.sandbox.store import Record, Tx, public

@@ -15,7 +15,7 @@ from starlette.routing import Route
 
 from infra.sandbox.bodies import Body, read_body
 from infra.sandbox.context import sandbox_of
-from infra.sandbox.platform import app_ref, embed_app, find_app
+from infra.sandbox.platform_rules import app_ref, embed_app, find_app
 from infra.sandbox.ranges import list_response
 from infra.sandbox.responses import invalid, json_response, not_found
 from infra.sandbox.routes.addons import find_addon

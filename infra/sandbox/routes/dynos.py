@@ -15,9 +15,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from infra.sandbox import catalog
+from infra.sandbox import offerings
 from infra.sandbox.context import sandbox_of
-from infra.sandbox.platform import app_ref, current_release, find_app
+from infra.sandbox.platform_rules import app_ref, current_release, find_app
 from infra.sandbox.ranges import list_response
 from infra.sandbox.responses import json_response, not_found
 from infra.sandbox.store import Record, Tx
@@ -40,7 +40,7 @@ def dynos(tx: Tx, app: Record) -> list[Record]:
                     "attach_url": None,
                     "command": formation["command"],
                     "created_at": started,
-                    "id": catalog.fixed_id("dyno", f"{app['id']}:{name}"),
+                    "id": offerings.fixed_id("dyno", f"{app['id']}:{name}"),
                     "name": name,
                     "release": {"id": release["id"], "version": release["version"]},
                     "app": app_ref(app),

@@ -10,10 +10,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from infra.sandbox import catalog
+from infra.sandbox import offerings
 from infra.sandbox.bodies import Body, read_body
 from infra.sandbox.context import sandbox_of
-from infra.sandbox.platform import find_app
+from infra.sandbox.platform_rules import find_app
 from infra.sandbox.ranges import list_response
 from infra.sandbox.responses import json_response, not_found
 from infra.sandbox.store import Record
@@ -23,13 +23,13 @@ class FeatureUpdate(Body):
     enabled: bool
 
 
-def render(app: Record, feature: catalog.Feature) -> Record:
+def render(app: Record, feature: offerings.Feature) -> Record:
     return {
         "created_at": app["created_at"],
         "description": feature.description,
         "doc_url": f"https://devcenter.heroku.com/articles/{feature.name}",
         "enabled": bool(app["_features"].get(feature.name, False)),
-        "id": catalog.fixed_id("app-feature", feature.name),
+        "id": offerings.fixed_id("app-feature", feature.name),
         "name": feature.name,
         "state": feature.state,
         "updated_at": app.get("_features_at", app["created_at"]),
@@ -38,9 +38,9 @@ def render(app: Record, feature: catalog.Feature) -> Record:
     }
 
 
-def find_feature(identity: str) -> catalog.Feature:
-    for feature in catalog.FEATURES:
-        if identity in (feature.name, catalog.fixed_id("app-feature", feature.name)):
+def find_feature(identity: str) -> offerings.Feature:
+    for feature in offerings.FEATURES:
+        if identity in (feature.name, offerings.fixed_id("app-feature", feature.name)):
             return feature
     raise not_found("app-feature", identity)
 
@@ -48,7 +48,7 @@ def find_feature(identity: str) -> catalog.Feature:
 async def list_features(request: Request) -> Response:
     with sandbox_of(request).tx() as tx:
         app = find_app(tx, request.path_params["app"])
-    return list_response(request, [render(app, f) for f in catalog.FEATURES], ("id", "name"))
+    return list_response(request, [render(app, f) for f in offerings.FEATURES], ("id", "name"))
 
 
 async def info(request: Request) -> Response:

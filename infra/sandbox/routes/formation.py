@@ -13,10 +13,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from infra.sandbox import catalog
+from infra.sandbox import offerings
 from infra.sandbox.bodies import Body, WholeNumber, read_body
 from infra.sandbox.context import sandbox_of
-from infra.sandbox.platform import embed_app, find_app, is_uuid
+from infra.sandbox.platform_rules import embed_app, find_app, is_uuid
 from infra.sandbox.ranges import list_response
 from infra.sandbox.responses import ApiError, invalid, json_response
 from infra.sandbox.store import Record, Tx, public
@@ -56,9 +56,9 @@ def _size(update: FormationUpdate) -> str | None:
     wanted = update.dyno_size.name or update.dyno_size.id if update.dyno_size else update.size
     if wanted is None:
         return None
-    size = catalog.dyno_size(wanted)
+    size = offerings.dyno_size(wanted)
     if size is None:
-        raise invalid(f"Invalid params: {wanted!r} is not a dyno size; sizes: {', '.join(catalog.DYNO_SIZES)}.")
+        raise invalid(f"Invalid params: {wanted!r} is not a dyno size; sizes: {', '.join(offerings.DYNO_SIZES)}.")
     return size
 
 
@@ -70,7 +70,7 @@ def apply(tx: Tx, formation: Record, update: FormationUpdate) -> Record:
         raise invalid(f"Invalid params: quantity must be at least 0 (got {quantity}).")
     if quantity > 1 and size in SINGLE_DYNO_SIZES:
         raise invalid(f"Cannot update to more than 1 {size} size dynos per process type.")
-    formation.update(size=size, dyno_size=catalog.named("dyno-size", size), quantity=quantity, updated_at=tx.stamp)
+    formation.update(size=size, dyno_size=offerings.named("dyno-size", size), quantity=quantity, updated_at=tx.stamp)
     tx.put("formation", formation)
     return formation
 

@@ -13,10 +13,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from infra.sandbox import catalog
+from infra.sandbox import offerings
 from infra.sandbox.bodies import Body, Identity, read_body
 from infra.sandbox.context import sandbox_of
-from infra.sandbox.platform import account_of, find, find_app, is_uuid
+from infra.sandbox.platform_rules import account_of, find, find_app, is_uuid
 from infra.sandbox.ranges import list_response
 from infra.sandbox.responses import invalid, json_response, not_found
 from infra.sandbox.store import Record, Tx, public
@@ -88,7 +88,7 @@ async def create(request: Request) -> Response:
             "name": body.name,
             "owner": owner,
             "updated_at": tx.stamp,
-            "generation": catalog.named("generation", "cedar"),
+            "generation": offerings.named("generation", "cedar"),
         }
         tx.put("pipeline", pipeline)
         return json_response(public(pipeline), status=201)

@@ -18,7 +18,7 @@ from starlette.routing import Route
 from infra.sandbox import events
 from infra.sandbox.bodies import Body, read_body
 from infra.sandbox.context import sandbox_of
-from infra.sandbox.platform import current_release, find_app, find_release, is_uuid, new_release
+from infra.sandbox.platform_rules import current_release, find_app, find_release, is_uuid, new_release
 from infra.sandbox.ranges import list_response
 from infra.sandbox.responses import invalid, json_response, not_found
 from infra.sandbox.routes import teams

@@ -15,7 +15,7 @@ from starlette.routing import Route
 from infra.sandbox.bodies import Body, read_body
 from infra.sandbox.context import sandbox_of
 from infra.sandbox.deploys import release_output
-from infra.sandbox.platform import (
+from infra.sandbox.platform_rules import (
     addon_plan_names,
     find,
     find_app,

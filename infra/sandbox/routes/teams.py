@@ -25,10 +25,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from infra.sandbox import catalog
+from infra.sandbox import offerings
 from infra.sandbox.bodies import Body, email_param, read_body
 from infra.sandbox.context import Sandbox, sandbox_of
-from infra.sandbox.platform import account_of, app_ref, find, find_app, render_team_app
+from infra.sandbox.platform_rules import account_of, app_ref, find, find_app, render_team_app
 from infra.sandbox.ranges import list_response
 from infra.sandbox.responses import ApiError, invalid, json_response, not_found
 from infra.sandbox.routes.apps import AppCreate, create_app_record
@@ -45,11 +45,11 @@ Role = Literal["admin", "member", "viewer"]  # the request schema's `team_role` 
 
 def collaborator_user(email: str) -> dict[str, object]:
     """The `user` of a collaborator record, on personal and team apps alike."""
-    return {"email": email, "federated": False, "id": catalog.fixed_id("user", email.lower())}
+    return {"email": email, "federated": False, "id": offerings.fixed_id("user", email.lower())}
 
 
 def _user(email: str) -> dict[str, object]:
-    return {"email": email, "id": catalog.fixed_id("user", email.lower()), "name": None}
+    return {"email": email, "id": offerings.fixed_id("user", email.lower()), "name": None}
 
 
 def find_team(tx: Tx, identity: str) -> Record:
@@ -87,9 +87,9 @@ def ensure_team(tx: Tx, name: str, admin: str) -> Record:
     existing = tx.by_name("team", name)
     if existing is not None:
         return existing
-    team = _new_team(tx, name, catalog.fixed_id("team", name))
+    team = _new_team(tx, name, offerings.fixed_id("team", name))
     tx.put("team", team)
-    _put_member(tx, team, admin, "admin", federated=False, member_id=catalog.fixed_id("member", name))
+    _put_member(tx, team, admin, "admin", federated=False, member_id=offerings.fixed_id("member", name))
     return team
 
 
@@ -405,7 +405,7 @@ def _team_features(team: Record) -> list[Record]:
             "doc_url": "https://devcenter.heroku.com/articles/app-permissions",
             "enabled": enabled,
             "feedback_email": "",
-            "id": catalog.fixed_id("team-feature", f"{team['id']}:{name}"),
+            "id": offerings.fixed_id("team-feature", f"{team['id']}:{name}"),
             "name": name,
             "state": "general",
             "updated_at": team["created_at"],

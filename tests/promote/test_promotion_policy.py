@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from infra.errors import SpecError
-from infra.promote.allowlist import PromotionPolicy, Rule, load_policy
+from infra.promote.promotion_policy import PromotionPolicy, Rule, load_policy
 
 
 def write_policy(tmp_path: Path, text: str) -> Path:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
-from infra.sandbox import catalog, events
+from infra.sandbox import events, offerings
 from infra.sandbox.deploys import release_phase
 from infra.sandbox.responses import not_found
 from infra.sandbox.store import Record, Tx, public
@@ -29,7 +29,7 @@ def account_of(sandbox: Sandbox) -> dict[str, str]:
     """`{"id", "email"}` of the calling account: its token's (`Sandbox.accounts`), else the default account."""
     token = CALLER_TOKEN.get()
     email = sandbox.accounts.get(token or "", sandbox.config.account_email)
-    return {"id": catalog.fixed_id("account", email), "email": email}
+    return {"id": offerings.fixed_id("account", email), "email": email}
 
 
 def is_uuid(value: str) -> bool:
@@ -265,14 +265,14 @@ def ensure_formation(tx: Tx, app: Record, process_types: dict[str, str]) -> None
                 existing["updated_at"] = tx.stamp
                 tx.put("formation", existing)
             continue
-        size = catalog.DEFAULT_DYNO_SIZE
+        size = offerings.DEFAULT_DYNO_SIZE
         tx.put(
             "formation",
             {
                 "app": app_ref(app),
                 "command": command,
                 "created_at": tx.stamp,
-                "dyno_size": catalog.named("dyno-size", size),
+                "dyno_size": offerings.named("dyno-size", size),
                 "id": tx.new_id(),
                 "quantity": 1 if first_deploy and process_type == "web" else 0,
                 "size": size,

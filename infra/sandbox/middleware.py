@@ -31,7 +31,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from infra.sandbox import router
 from infra.sandbox.context import LoggedRequest, Sandbox
 from infra.sandbox.faults import ConnectionDropped, Fault
-from infra.sandbox.platform import CALLER_TOKEN
+from infra.sandbox.platform_rules import CALLER_TOKEN
 from infra.sandbox.registry import REGISTRY_PREFIX
 from infra.sandbox.responses import JSON_TYPE, ApiError
 

@@ -12,7 +12,7 @@ from starlette.routing import Route, Router
 
 from infra.sandbox import RateLimit, SandboxConfig, SandboxTransport
 from infra.sandbox.context import Sandbox
-from infra.sandbox.conventions import HerokuConventions, accepts_v3, token_of
+from infra.sandbox.middleware import HerokuConventions, accepts_v3, token_of
 from infra.sandbox.responses import UNKNOWN_ENDPOINT
 from tests.fixtures.sandbox import HEROKU_ACCEPT, SANDBOX_BASE_URL, SANDBOX_TOKEN
 
