@@ -78,7 +78,7 @@ async def run_demo(
                 out(f"\n== {spec.stack}: rehearsing `pulumi up` (the provider's requests, on the sandbox)")
                 rehearsal = await rehearse(heroku, spec, clock, profiles=profiles)
                 manifest = demo_dir / f"{spec.stack}.manifest.json"
-                manifest.write_text(json.dumps(rehearsal.manifest, indent=2) + "\n", encoding="utf-8")
+                manifest.write_text(json.dumps(rehearsal.manifest.document(), indent=2) + "\n", encoding="utf-8")
                 created = len(rehearsal.with_action(CREATED))
                 out(f"   {created} resources created, {rehearsal.requests} API requests; manifest: {manifest}")
                 out(f"== {spec.stack}: verifying what runs against what the stack declares")

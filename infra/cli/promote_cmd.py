@@ -7,7 +7,7 @@ import asyncio
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 from infra.cli.common import add_project_dir, exit_code_table, output_dir_problem, project_dir, seconds
 from infra.errors import ExitCode, PromotionError
@@ -16,6 +16,7 @@ from infra.promote.journal import DEFAULT_JOURNAL_DIR
 from infra.promote.run import Confirm, PromoteRequest, PromotionResult, promote
 from infra.promote.session import Timing
 from infra.spec.loader import project_name
+from infra.spec.manifest import Manifest
 from infra.spec.passphrase import passphrase_from_env
 from infra.verify.manifests import load_manifests
 
@@ -157,7 +158,7 @@ def run(args: argparse.Namespace) -> ExitCode:
 async def _promote(
     request: PromoteRequest,
     timing: Timing,
-    manifests: Mapping[str, Any],
+    manifests: Mapping[str, Manifest],
     confirm: Confirm,
     health_deadline: float | None,
 ) -> PromotionResult:

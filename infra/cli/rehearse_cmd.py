@@ -121,7 +121,7 @@ def run_rehearse(args: argparse.Namespace) -> ExitCode:
     rehearsal = asyncio.run(_rehearse(spec, given, preview=args.preview, parallel=args.parallel, profiles=profiles))
     if manifest_out is not None and not rehearsal.previewed:
         manifest_out.parent.mkdir(parents=True, exist_ok=True)
-        manifest_out.write_text(json.dumps(rehearsal.manifest, indent=2) + "\n", encoding="utf-8")
+        manifest_out.write_text(json.dumps(rehearsal.manifest.document(), indent=2) + "\n", encoding="utf-8")
     for line in summary(rehearsal, manifest_out):
         print(line)
     return ExitCode.OK

@@ -14,13 +14,13 @@ import sys
 from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from infra.cli.common import add_project_dir, exit_code_table, output_file_problem, project_dir, seconds
 from infra.clock import SystemClock
 from infra.errors import ExitCode, ScopeError, WaiverFileError
 from infra.heroku.credentials import resolve_base_url
 from infra.spec import StackSpec, available_stacks, load_stack
+from infra.spec.manifest import Manifest
 from infra.spec.passphrase import passphrase_from_env
 from infra.verify.baseline import (
     MAX_DAYS,
@@ -225,8 +225,8 @@ def run_drift(args: argparse.Namespace) -> ExitCode:
 
 
 def _with_pulumi_manifests(
-    args: argparse.Namespace, specs: Sequence[StackSpec], given: Mapping[str, Mapping[str, Any]], directory: Path
-) -> dict[str, Mapping[str, Any]]:
+    args: argparse.Namespace, specs: Sequence[StackSpec], given: Mapping[str, Manifest], directory: Path
+) -> dict[str, Manifest]:
     """`given`, plus the `manifest` output of every other stack from the Pulumi CLI (when on PATH); says which."""
     missing = [s.stack for s in specs if s.stack not in given]
     found, notes = manifests_from_pulumi(missing, project=specs[0].project, cwd=directory) if missing else ({}, [])
@@ -239,7 +239,7 @@ def _with_pulumi_manifests(
 def _run(
     args: argparse.Namespace,
     specs: list[StackSpec],
-    manifests: Mapping[str, Mapping[str, Any]],
+    manifests: Mapping[str, Manifest],
     *,
     refresh_dir: Path | None,
     baseline: tuple[BaselineTerms, WaiversFile] | None,

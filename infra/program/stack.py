@@ -49,7 +49,7 @@ class StackResources:
                 key: {"id": c.app.id, "name": c.app.name, "web_url": c.app.web_url} for key, c in self.apps.items()
             },
             "pipeline": {"name": self.spec.pipeline, "id": self.pipeline.id},
-            "manifest": manifest(self.spec),
+            "manifest": manifest(self.spec).document(),
         }
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
 
 import httpx
 
@@ -20,6 +19,7 @@ from infra.promote.heroku_calls import PromotionReads, PromotionWrites, RequestR
 from infra.promote.journal import Journal, JournalStore
 from infra.promote.session import Output, Session, StackVerifier, Timing
 from infra.promote.verification import VerificationAdapter
+from infra.spec.manifest import Manifest
 from infra.verify.health import choose_router
 
 
@@ -61,7 +61,7 @@ async def open_env(
     transport: httpx.AsyncBaseTransport | None = None,
     router_url: str | None = None,
     health_transport: httpx.AsyncBaseTransport | None = None,
-    manifests: Mapping[str, Any] | None = None,
+    manifests: Mapping[str, Manifest] | None = None,
     out: Callable[[str], None] = print,
     health_deadline: float | None = None,
     progress: Callable[[str], None] | None = None,

@@ -9,13 +9,13 @@ is healthy; every other failed finding (drift, error, pending) says it is not dr
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
 
 import httpx
 
 from infra.clock import Clock
 from infra.heroku import HerokuClient
 from infra.promote.gate import StackCheck
+from infra.spec.manifest import Manifest
 from infra.spec.models import StackSpec
 from infra.verify.findings import Finding
 from infra.verify.run import VerifyOptions, run_verification
@@ -35,7 +35,7 @@ class VerificationAdapter:
         client: HerokuClient,
         *,
         clock: Clock,
-        manifests: Mapping[str, Mapping[str, Any]] | None = None,
+        manifests: Mapping[str, Manifest] | None = None,
         router_url: str | None = None,
         health_transport: httpx.AsyncBaseTransport | None = None,
         max_wait: float | None = None,

@@ -53,7 +53,7 @@ from infra.rehearse.replay import Replayed, replay
 from infra.rehearse.secret_inputs import FINGERPRINT_KEY, SecretValues, secret_values, with_values
 from infra.rehearse.state import RehearsalState, StateBackend, StateResource
 from infra.sandbox.profiles import AppProfile
-from infra.spec.manifest import manifest
+from infra.spec.manifest import Manifest, manifest
 from infra.spec.models import StackSpec
 from infra.urls import is_loopback_url
 
@@ -101,10 +101,9 @@ class Rehearsal:
     warnings: tuple[str, ...] = ()
 
     @property
-    def manifest(self) -> dict[str, Any]:
+    def manifest(self) -> Manifest:
         """The `manifest` stack output (`pulumi stack output manifest --json`)."""
-        value: dict[str, Any] = self.outputs["manifest"]
-        return value
+        return Manifest.model_validate(self.outputs["manifest"])
 
     @property
     def app_ids(self) -> dict[str, str]:
@@ -477,7 +476,7 @@ class _Run:
         return {
             "apps": apps,
             "pipeline": {"name": self.plan.pipeline, "id": pipeline_id},
-            "manifest": manifest(applied),
+            "manifest": manifest(applied).document(),
         }
 
     async def _save(self, *, failed: bool) -> None:

@@ -11,10 +11,10 @@ import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from infra.clock import Clock, SystemClock
 from infra.heroku import HerokuClient
+from infra.spec.manifest import Manifest
 from infra.spec.models import StackSpec
 from infra.verify.findings import sort_key
 from infra.verify.refresh import refresh_preview
@@ -24,7 +24,7 @@ from infra.verify.run import VerifyOptions, run_verification
 
 async def verify_stacks(
     specs: Sequence[StackSpec],
-    manifests: Mapping[str, Mapping[str, Any]],
+    manifests: Mapping[str, Manifest],
     options: VerifyOptions,
     *,
     refresh_dir: Path | None = None,

@@ -11,15 +11,22 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
-from typing import Any
 from urllib.parse import urlsplit
 
 from infra.errors import ManifestError
-from infra.spec.manifest import config_var_scope, drain_scope, fingerprint_key, manifest
+from infra.spec.manifest import (
+    Manifest,
+    ManifestApp,
+    ManifestDrain,
+    config_var_scope,
+    drain_scope,
+    fingerprint_key,
+    manifest,
+)
 from infra.spec.models import AppSpec, HealthCheck, StackSpec
 from infra.spec.secret import Secret, key_id
 from infra.verify.checkids import check_id
-from infra.verify.manifests import manifest_problem
+from infra.verify.manifests import read_manifest
 
 
 @dataclass(frozen=True)
@@ -143,7 +150,7 @@ def drain_subject(url: str) -> str:
     return f"{host}:{parts.port}" if parts.port else host
 
 
-def expected_state(spec: StackSpec, manifest_doc: Mapping[str, Any] | None = None) -> ExpectedStack:
+def expected_state(spec: StackSpec, manifest_doc: Manifest | None = None) -> ExpectedStack:
     """The expected state of every app in `spec`; secret fingerprints from `manifest_doc` when given.
 
     Fingerprints are keyed as the manifest's are: by the stack's `fingerprint_key` (known when the
@@ -157,7 +164,10 @@ def expected_state(spec: StackSpec, manifest_doc: Mapping[str, Any] | None = Non
         _check_manifest(spec, manifest_doc)
         key = _manifest_key(spec, manifest_doc)
         notes = tuple(_manifest_differences(spec, manifest_doc))
-    apps = {key_: _app(spec, key_, app, _manifest_app(manifest_doc, key_), key) for key_, app in spec.apps.items()}
+    apps = {
+        key_: _app(spec, key_, app, manifest_doc.apps.get(key_) if manifest_doc else None, key)
+        for key_, app in spec.apps.items()
+    }
     known = [s.fingerprint is not None for a in apps.values() for s in a.secrets]
     known += [d.fingerprint is not None for a in apps.values() for d in a.drains if d.secret]
     how = "fingerprint" if all(known) else "presence" if not any(known) else "fingerprint and presence"
@@ -173,10 +183,10 @@ def expected_state(spec: StackSpec, manifest_doc: Mapping[str, Any] | None = Non
 
 
 def _app(
-    spec: StackSpec, key: str, app: AppSpec, from_manifest: Mapping[str, Any], fp_key: Secret | None
+    spec: StackSpec, key: str, app: AppSpec, from_manifest: ManifestApp | None, fp_key: Secret | None
 ) -> ExpectedApp:
     catalog = spec.catalog.for_app(key) or {}
-    fingerprints = from_manifest.get("secret_config_vars") or {}
+    fingerprints = from_manifest.secret_config_vars if from_manifest else {}
     secrets = tuple(
         ExpectedSecret(
             name, fingerprints.get(name) or secret.fingerprint(scope=config_var_scope(app.name, name), key=fp_key)
@@ -205,7 +215,7 @@ def _app(
         addons=addons,
         domains=tuple(ExpectedDomain(d.hostname, d.sni_endpoint) for d in app.domains),
         formation=tuple(ExpectedProcess(t, f.quantity, f.size) for t, f in app.formation.items()),
-        drains=_drains(app, from_manifest.get("drains") or [], fp_key),
+        drains=_drains(app, from_manifest.drains if from_manifest else [], fp_key),
         features=dict(app.features),
         health=app.health,
         http_checks=dict(app.http_checks),
@@ -225,7 +235,7 @@ def _app(
     )
 
 
-def _drains(app: AppSpec, from_manifest: list[Any], fp_key: Secret | None) -> tuple[ExpectedDrain, ...]:
+def _drains(app: AppSpec, from_manifest: list[ManifestDrain], fp_key: Secret | None) -> tuple[ExpectedDrain, ...]:
     drains: list[ExpectedDrain] = []
     secret_count = 0
     seen: dict[str, int] = {}
@@ -238,29 +248,20 @@ def _drains(app: AppSpec, from_manifest: list[Any], fp_key: Secret | None) -> tu
             drains.append(ExpectedDrain(subject, drain.url, None, secret=False))
             continue
         secret_count += 1
-        entry = from_manifest[index] if index < len(from_manifest) and isinstance(from_manifest[index], dict) else {}
+        entry = from_manifest[index].fingerprint if index < len(from_manifest) else None
         assert drain.secret_url is not None  # the spec guarantees exactly one of url / secret_url
-        known = entry.get("fingerprint") or drain.secret_url.fingerprint(scope=drain_scope(app.name), key=fp_key)
+        known = entry or drain.secret_url.fingerprint(scope=drain_scope(app.name), key=fp_key)
         drains.append(ExpectedDrain(f"secret-{secret_count}", None, known, secret=True))
     return tuple(drains)
 
 
-def _manifest_app(doc: Mapping[str, Any] | None, key: str) -> Mapping[str, Any]:
-    if doc is None:
-        return {}
-    app = (doc.get("apps") or {}).get(key)
-    return app if isinstance(app, Mapping) else {}
+def _check_manifest(spec: StackSpec, doc: Manifest) -> None:
+    read_manifest(doc.document(), project=spec.project, stacks=(spec.stack,))
 
 
-def _check_manifest(spec: StackSpec, doc: Mapping[str, Any]) -> None:
-    problem = manifest_problem(doc, project=spec.project, stacks=(spec.stack,))
-    if problem is not None:
-        raise ManifestError(problem)
-
-
-def _manifest_key(spec: StackSpec, doc: Mapping[str, Any]) -> Secret | None:
+def _manifest_key(spec: StackSpec, doc: Manifest) -> Secret | None:
     """The key to fingerprint live values with to compare them with this manifest's."""
-    wanted = doc.get("fingerprint_key_id")
+    wanted = doc.fingerprint_key_id
     if wanted is None:
         return None  # made unkeyed: compare unkeyed
     key = fingerprint_key(spec)
@@ -279,28 +280,17 @@ def _manifest_key(spec: StackSpec, doc: Mapping[str, Any]) -> Secret | None:
     return key
 
 
-def _manifest_differences(spec: StackSpec, doc: Mapping[str, Any]) -> list[str]:
+def _manifest_differences(spec: StackSpec, doc: Manifest) -> list[str]:
     """Paths where the deployed manifest differs from the stack file (secrets aside): the file changed since `up`."""
     derived = manifest(spec)
     notes: list[str] = []
-    for key in sorted(set(derived["apps"]) | set(doc.get("apps") or {})):
-        mine = derived["apps"].get(key)
-        theirs = (doc.get("apps") or {}).get(key)
+    for key in sorted(set(derived.apps) | set(doc.apps)):
+        mine, theirs = derived.apps.get(key), doc.apps.get(key)
         if mine is None or theirs is None:
             where = "the manifest" if mine is None else "the stack file"
             notes.append(f"apps.{key}: only in {where}")
             continue
-        for field in sorted(set(mine) | set(theirs)):
-            if field == "secret_config_vars":
-                same = sorted(mine.get(field) or {}) == sorted(theirs.get(field) or {})
-            elif field == "drains":
-                same = [_plain_drain(d) for d in mine.get(field) or []] == [
-                    _plain_drain(d) for d in theirs.get(field) or []
-                ]
-            else:
-                same = mine.get(field) == theirs.get(field)
-            if not same:
-                notes.append(f"apps.{key}.{field}")
+        notes += [f"apps.{key}.{field}" for field in ManifestApp.model_fields if _differs(mine, theirs, field)]
     return [
         f"the manifest differs from Pulumi.{spec.stack}.yaml at {n}; run `pulumi up`, "
         "or export the manifest again if it is stale"
@@ -308,5 +298,12 @@ def _manifest_differences(spec: StackSpec, doc: Mapping[str, Any]) -> list[str]:
     ]
 
 
-def _plain_drain(drain: Any) -> Any:
-    return {k: v for k, v in drain.items() if k != "fingerprint"} if isinstance(drain, dict) else drain
+def _differs(mine: ManifestApp, theirs: ManifestApp, field: str) -> bool:
+    """Whether one field differs, fingerprints aside (a secret's value may change without the file changing)."""
+    if field == "secret_config_vars":
+        return sorted(mine.secret_config_vars) != sorted(theirs.secret_config_vars)
+    if field == "drains":
+        return [d.model_copy(update={"fingerprint": None}) for d in mine.drains] != [
+            d.model_copy(update={"fingerprint": None}) for d in theirs.drains
+        ]
+    return bool(getattr(mine, field) != getattr(theirs, field))

@@ -15,10 +15,11 @@ import shutil
 import subprocess
 from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+
+from pydantic import ValidationError
 
 from infra.errors import ManifestError
-from infra.spec.manifest import MANIFEST_SCHEMA
+from infra.spec.manifest import MANIFEST_SCHEMA, Manifest
 
 
 def manifest_problem(document: object, *, project: str, stacks: Collection[str]) -> str | None:
@@ -39,13 +40,32 @@ def manifest_problem(document: object, *, project: str, stacks: Collection[str])
     return None
 
 
-def load_manifests(paths: Sequence[Path], *, project: str, stacks: Collection[str]) -> dict[str, Mapping[str, Any]]:
+def read_manifest(document: object, *, project: str, stacks: Collection[str], source: str = "") -> Manifest:
+    """`document` as the manifest of one of `stacks` of `project`; ManifestError (prefixed by `source`) if not.
+
+    The one place a manifest is read: from a file, from the Pulumi CLI, or handed over in code.
+    """
+    prefix = f"{source}: " if source else ""
+    problem = manifest_problem(document, project=project, stacks=stacks)
+    if problem is not None:
+        raise ManifestError(f"{prefix}{problem}")
+    try:
+        return Manifest.model_validate(document)
+    except ValidationError as err:
+        first = err.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise ManifestError(
+            f"{prefix}the manifest is not the shape of a `manifest` stack output at {where}: {first['msg']}"
+        ) from None
+
+
+def load_manifests(paths: Sequence[Path], *, project: str, stacks: Collection[str]) -> dict[str, Manifest]:
     """The manifests in `paths`, by the stack each names (at most one per stack).
 
     Raises ManifestError naming the file when one is missing, not JSON, not a `manifest` stack
     output, of another project, of a stack not in `stacks`, or a second one for a stack.
     """
-    found: dict[str, Mapping[str, Any]] = {}
+    found: dict[str, Manifest] = {}
     given: dict[str, Path] = {}
     for path in paths:
         try:
@@ -54,13 +74,12 @@ def load_manifests(paths: Sequence[Path], *, project: str, stacks: Collection[st
             raise ManifestError(f"{path}: no such file") from None
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
             raise ManifestError(f"{path}: not readable JSON ({type(err).__name__})") from None
-        problem = manifest_problem(document, project=project, stacks=stacks)
-        if problem is not None:
-            raise ManifestError(f"{path}: {problem}")
-        stack = str(document["stack"])
-        if stack in found:
-            raise ManifestError(f"{path}: a second manifest for stack {stack!r} (the first is {given[stack]})")
-        found[stack], given[stack] = document, path
+        read = read_manifest(document, project=project, stacks=stacks, source=str(path))
+        if read.stack in found:
+            raise ManifestError(
+                f"{path}: a second manifest for stack {read.stack!r} (the first is {given[read.stack]})"
+            )
+        found[read.stack], given[read.stack] = read, path
     return found
 
 
@@ -79,14 +98,14 @@ def manifests_from_pulumi(
     which: Callable[[str], str | None] = shutil.which,
     run: Runner = subprocess.run,
     timeout: float = 120,
-) -> tuple[dict[str, Mapping[str, Any]], list[str]]:
+) -> tuple[dict[str, Manifest], list[str]]:
     """The `manifest` output of each of `stacks`, read with the Pulumi CLI when it is on PATH.
 
     Returns the manifests found and one note per stack saying where its manifest came from, or
     why none was read (secrets are then compared by presence). Without the CLI: nothing, no note.
     """
     executable = which("pulumi")
-    found: dict[str, Mapping[str, Any]] = {}
+    found: dict[str, Manifest] = {}
     notes: list[str] = []
     if executable is None:
         return found, notes
@@ -114,9 +133,6 @@ def manifests_from_pulumi(
         except json.JSONDecodeError:
             notes.append(f"manifest for {stack}: `{shown}` did not print JSON; secrets compared by presence")
             continue
-        problem = manifest_problem(document, project=project, stacks={stack})
-        if problem is not None:
-            raise ManifestError(f"`{shown}`: {problem}")
-        found[stack] = document
+        found[stack] = read_manifest(document, project=project, stacks={stack}, source=f"`{shown}`")
         notes.append(f"manifest for {stack}: from `{shown}`")
     return found, notes

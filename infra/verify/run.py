@@ -13,13 +13,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
 
 import httpx
 
 from infra.clock import Clock
 from infra.errors import ScopeError
 from infra.heroku import HerokuClient
+from infra.spec.manifest import Manifest
 from infra.spec.models import StackSpec
 from infra.verify.account import ACCOUNT_WIDE_FROM
 from infra.verify.attribution import attribute
@@ -55,7 +55,7 @@ class VerifyOptions:
     progress: called with a one-line status while waiting on convergence.
     """
 
-    manifest: Mapping[str, Any] | None = None
+    manifest: Manifest | None = None
     scope: Scope = field(default_factory=Scope)
     waivers: Sequence[Waiver] = ()
     wait: bool = True

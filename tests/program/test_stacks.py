@@ -349,7 +349,7 @@ def test_outputs_export_app_identity_the_pipeline_and_a_manifest_with_fingerprin
             }
         },
         "pipeline": {"name": "shopsentiment", "id": run.named(PIPELINE, "pipeline").id},
-        "manifest": manifest(spec),
+        "manifest": manifest(spec).document(),
     }
     assert sorted(run.inspected["manifest"]["apps"]["web"]["secret_config_vars"]) == ["MONGODB_URI", "SECRET_KEY"]
     assert None not in run.inspected["manifest"]["apps"]["web"]["secret_config_vars"].values()

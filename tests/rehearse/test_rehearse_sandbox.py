@@ -136,7 +136,7 @@ async def test_the_secret_values_set_are_the_ones_the_manifest_fingerprints(
     async with HerokuClient(base_url=SANDBOX_BASE_URL, token=SANDBOX_TOKEN, transport=sandbox_transport) as heroku:
         live = await heroku.get(f"/apps/{STAGING}/config-vars")
 
-    expected = done.manifest["apps"]["web"]["secret_config_vars"]
+    expected = done.manifest.apps["web"].secret_config_vars
     assert expected == {
         name: fingerprint(live[name], scope=f"{STAGING}/{name}") for name in ("MONGODB_URI", "SECRET_KEY")
     }
@@ -210,7 +210,7 @@ async def test_an_attachment_and_a_secret_drain_are_created_and_verify_clean(
         "Drain web-drain-0",
     ]
     assert (rows(result.findings), result.exit_code) == ([], ExitCode.OK)
-    assert done.manifest["apps"]["web"]["drains"] == [
+    assert done.manifest.document()["apps"]["web"]["drains"] == [
         {"url": None, "secret": True, "fingerprint": fingerprint(drain, scope=f"{STAGING}/drain")}
     ]
 

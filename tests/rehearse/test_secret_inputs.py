@@ -78,7 +78,7 @@ def test_the_manifest_fingerprints_the_values_that_were_set(project_dir: Path) -
     spec = load_stack("staging", project_dir)
     values = {"apps.web.secrets.SECRET_KEY": "k", "apps.web.secrets.MONGODB_URI": "m"}
 
-    document = manifest(with_values(spec, values))
+    document = manifest(with_values(spec, values)).document()
 
     assert document["apps"]["web"]["secret_config_vars"] == {
         "MONGODB_URI": fingerprint("m", scope="shopsentiment-staging/MONGODB_URI"),

@@ -67,7 +67,7 @@ def test_secrets_from_the_file_stay_encrypted_and_unprintable(project_dir: Path)
 def test_manifest_of_production_lists_expected_state_without_secret_values(project_dir: Path) -> None:
     from infra.spec.manifest import manifest
 
-    document = manifest(load_stack("production", project_dir))
+    document = manifest(load_stack("production", project_dir)).document()
 
     web = document["apps"]["web"]
     assert (document["schema"], document["stage"], document["owns_pipeline"]) == (

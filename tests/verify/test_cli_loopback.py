@@ -44,7 +44,7 @@ def test_verify_after_pulumi_up_writes_every_report_and_exits_0(
 ) -> None:
     deployed = asyncio.run(deploy_stack(with_secret_values(load_stack("staging", project_dir), STAGING)))
     manifest = tmp_path / "manifest.json"
-    manifest.write_text(json.dumps(deployed.manifest))
+    manifest.write_text(json.dumps(deployed.manifest.document()))
     out = tmp_path / "reports"
 
     code = main(
@@ -172,7 +172,7 @@ def test_against_the_sandbox_health_checks_go_through_its_router_never_to_the_ap
     deployed = asyncio.run(deploy_stack(with_secret_values(load_stack("staging", project_dir), STAGING)))
     monkeypatch.delenv("HEROKU_STACK_ROUTER_URL")  # only HEROKU_API_URL points at the sandbox
     manifest = tmp_path / "manifest.json"
-    manifest.write_text(json.dumps(deployed.manifest))
+    manifest.write_text(json.dumps(deployed.manifest.document()))
 
     code = main(["verify", "staging", "--manifest", str(manifest), "--project-dir", str(project_dir), "-v"])
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -11,6 +10,7 @@ from infra.errors import ManifestError
 from infra.spec import load_stack
 from infra.spec.manifest import manifest
 from infra.verify.expected import ExpectedAddon, ExpectedProcess, ExpectedSecret, drain_subject, expected_state
+from infra.verify.manifests import read_manifest
 from tests.fixtures.verify import with_secret_values
 
 
@@ -72,8 +72,8 @@ def test_a_manifest_supplies_the_secret_fingerprints(project_dir: Path) -> None:
 
     assert expected.secrets_checked_by == "fingerprint"
     assert [s.fingerprint for s in expected.apps["web"].secrets] == [
-        deployed["apps"]["web"]["secret_config_vars"]["SECRET_KEY"],
-        deployed["apps"]["web"]["secret_config_vars"]["MONGODB_URI"],
+        deployed.apps["web"].secret_config_vars["SECRET_KEY"],
+        deployed.apps["web"].secret_config_vars["MONGODB_URI"],
     ]
     assert expected.notes == ()
 
@@ -98,9 +98,9 @@ def test_a_manifest_of_another_stack_is_refused(project_dir: Path) -> None:
     assert str(err.value) == "the manifest is for stack 'production', but this is stack 'staging'"
 
 
-def test_a_document_that_is_not_a_manifest_is_refused(project_dir: Path) -> None:
+def test_a_document_that_is_not_a_manifest_is_refused() -> None:
     with pytest.raises(ManifestError) as err:
-        expected_state(load_stack("staging", project_dir), {"apps": {}})
+        read_manifest({"apps": {}}, project="shopsentiment", stacks=("staging",))
 
     assert str(err.value) == (
         "the manifest must be the `manifest` stack output (schema 'heroku-stack/manifest@1', got None); "
@@ -110,8 +110,10 @@ def test_a_document_that_is_not_a_manifest_is_refused(project_dir: Path) -> None
 
 def test_a_manifest_older_than_the_stack_file_is_noted_field_by_field(project_dir: Path) -> None:
     spec = load_stack("staging", project_dir)
-    deployed: dict[str, Any] = manifest(spec)
-    deployed["apps"]["web"]["config_vars"] = {**deployed["apps"]["web"]["config_vars"], "LOG_LEVEL": "INFO"}
+    deployed = manifest(spec)
+    web = deployed.apps["web"]
+    older = web.model_copy(update={"config_vars": {**web.config_vars, "LOG_LEVEL": "INFO"}})
+    deployed = deployed.model_copy(update={"apps": {"web": older}})
 
     expected = expected_state(spec, deployed)
 

@@ -29,12 +29,12 @@ async def test_a_rehearsal_of_a_decrypted_stack_exports_a_manifest_keyed_by_its_
 
     manifest = deployed.manifest
     scope = f"{STAGING}/SECRET_KEY"
-    assert manifest["fingerprint_key_id"] == key_id(spec.fingerprint_key)
-    assert manifest["apps"]["web"]["secret_config_vars"]["SECRET_KEY"] == fingerprint(
+    assert manifest.fingerprint_key_id == key_id(spec.fingerprint_key)
+    assert manifest.apps["web"].secret_config_vars["SECRET_KEY"] == fingerprint(
         live["SECRET_KEY"], scope=scope, key=spec.fingerprint_key
     )
     # Knowing the value (or guessing it) is not enough to recognise it without the key:
-    assert manifest["apps"]["web"]["secret_config_vars"]["SECRET_KEY"] != fingerprint(live["SECRET_KEY"], scope=scope)
+    assert manifest.apps["web"].secret_config_vars["SECRET_KEY"] != fingerprint(live["SECRET_KEY"], scope=scope)
 
 
 async def test_verify_with_the_key_compares_secrets_by_fingerprint_and_passes(
@@ -73,7 +73,7 @@ async def test_a_keyed_manifest_without_the_key_is_refused_saying_how_to_give_it
     with pytest.raises(ManifestError) as caught:
         await verify_stack(load_stack("staging", project_dir), manifest=deployed.manifest)
 
-    key = deployed.manifest["fingerprint_key_id"]
+    key = deployed.manifest.fingerprint_key_id
     assert str(caught.value) == (
         f"the manifest's fingerprints are keyed by the stack's fingerprint_key ({key}), which is still encrypted "
         "in Pulumi.staging.yaml: set PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE) to decrypt it, "
@@ -91,7 +91,7 @@ async def test_a_manifest_made_with_another_key_is_refused_instead_of_reporting_
     with pytest.raises(ManifestError) as caught:
         await verify_stack(rotated, manifest=deployed.manifest)
 
-    key = deployed.manifest["fingerprint_key_id"]
+    key = deployed.manifest.fingerprint_key_id
     assert str(caught.value) == (
         f"the manifest's fingerprints are keyed by {key}, but Pulumi.staging.yaml's "
         f"fingerprint_key is {key_id(Secret(value='ab' * 32))}: the key was rotated since; `pulumi up` and export "

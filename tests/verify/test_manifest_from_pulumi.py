@@ -94,7 +94,7 @@ def test_pulumi_up_then_verify_with_no_flags_compares_secrets_by_fingerprint(
     for name, value in (("HEROKU_API_URL", sandbox_url), ("HEROKU_API_KEY", SANDBOX_TOKEN)):
         monkeypatch.setenv(name, value)
     deployed = asyncio.run(deploy_stack(with_secret_values(load_stack("staging", project_dir), STAGING)))
-    (pulumi_outputs / "staging.json").write_text(json.dumps(deployed.manifest))
+    (pulumi_outputs / "staging.json").write_text(json.dumps(deployed.manifest.document()))
     report = tmp_path / "verify.json"
 
     code = main(["verify", "staging", "--project-dir", str(project_dir), "--report", f"json={report}"])

@@ -25,12 +25,12 @@ def written(tmp_path: Path, name: str, document: Any) -> Path:
 
 @pytest.fixture
 def staging_manifest(project_dir: Path, tmp_path: Path) -> Path:
-    return written(tmp_path, "staging.json", manifest(load_stack("staging", project_dir)))
+    return written(tmp_path, "staging.json", manifest(load_stack("staging", project_dir)).document())
 
 
 @pytest.fixture
 def production_manifest(project_dir: Path, tmp_path: Path) -> Path:
-    return written(tmp_path, "production.json", manifest(load_stack("production", project_dir)))
+    return written(tmp_path, "production.json", manifest(load_stack("production", project_dir)).document())
 
 
 def refusal(paths: list[Path], stacks: set[str] = STACKS, project: str = "shopsentiment") -> str:
@@ -42,7 +42,7 @@ def refusal(paths: list[Path], stacks: set[str] = STACKS, project: str = "shopse
 def test_manifests_are_keyed_by_the_stack_each_names(staging_manifest: Path, production_manifest: Path) -> None:
     found = load_manifests([production_manifest, staging_manifest], project="shopsentiment", stacks=STACKS)
 
-    assert {stack: doc["stack"] for stack, doc in found.items()} == {"production": "production", "staging": "staging"}
+    assert {stack: doc.stack for stack, doc in found.items()} == {"production": "production", "staging": "staging"}
 
 
 def test_a_missing_file_is_refused(tmp_path: Path) -> None:
@@ -108,3 +108,13 @@ def test_every_command_refuses_a_wrong_manifest_before_reading_the_api_or_openin
         f"error: {path}: the manifest is for project 'inventorysync', but this is project 'shopsentiment'\n",
     )
     assert not journals.exists()
+
+
+def test_a_manifest_of_the_wrong_shape_is_refused_naming_where(project_dir: Path, tmp_path: Path) -> None:
+    document = manifest(load_stack("staging", project_dir)).document()
+    document["apps"]["web"]["formation"]["web"]["quantity"] = "two"
+
+    assert refusal([written(tmp_path, "staging.json", document)]) == (
+        f"{tmp_path / 'staging.json'}: the manifest is not the shape of a `manifest` stack output at "
+        "apps.web.formation.web.quantity: Input should be a valid integer, unable to parse string as an integer"
+    )
