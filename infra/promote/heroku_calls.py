@@ -68,10 +68,16 @@ class _RecordingTransport(httpx.AsyncBaseTransport):
         try:
             response = await self._inner.handle_async_request(request)
         except BaseException:
-            self._recorder.note(RequestRecord(request.method, request.url.path, None, sent_id))
+            self._recorder.note(
+                RequestRecord(method=request.method, path=request.url.path, status=None, request_id=sent_id)
+            )
             raise
         request_id = response.headers.get("Request-Id") or sent_id
-        self._recorder.note(RequestRecord(request.method, request.url.path, response.status_code, request_id))
+        self._recorder.note(
+            RequestRecord(
+                method=request.method, path=request.url.path, status=response.status_code, request_id=request_id
+            )
+        )
         return response
 
     async def aclose(self) -> None:

@@ -24,10 +24,11 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from dataclasses import asdict, dataclass, field, fields
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from infra.errors import ExitCode, PromotionError
 from infra.verify.live import LiveRelease
@@ -78,8 +79,13 @@ _EXIT_CODES = {
 }
 
 
-@dataclass
-class RequestRecord:
+class _Record(BaseModel):
+    """A part of the journal: mutable as the promotion goes, serialised and read back by pydantic."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class RequestRecord(_Record):
     """One HTTP request a step made: what, how it ended, and Heroku's Request-Id for support tickets."""
 
     method: str
@@ -88,19 +94,17 @@ class RequestRecord:
     request_id: str | None
 
 
-@dataclass
-class Step:
+class Step(_Record):
     name: str
     started_at: str
     finished_at: str | None = None
     result: str | None = None  # ok | failed | interrupted
     detail: str = ""
     duration_seconds: float | None = None
-    requests: list[RequestRecord] = field(default_factory=list)
+    requests: list[RequestRecord] = Field(default_factory=list)
 
 
-@dataclass
-class ReleaseRef:
+class ReleaseRef(_Record):
     """What the journal keeps of a release: enough to find it, and the slug it runs."""
 
     id: str
@@ -112,8 +116,7 @@ class ReleaseRef:
         return cls(id=release.id, version=release.version, slug_id=release.slug_id)
 
 
-@dataclass
-class AppPromotion:
+class AppPromotion(_Record):
     """One staging -> production app pair (paired by app key) and what happened to it."""
 
     key: str
@@ -134,10 +137,12 @@ class AppPromotion:
     rollback_release: ReleaseRef | None = None
 
 
-@dataclass
-class Journal:
+class Journal(_Record):
     """Everything a later run needs to know where a promotion stands."""
 
+    schema_: Literal["heroku-stack/promotion-journal@1"] = Field(
+        default="heroku-stack/promotion-journal@1", alias="schema"
+    )
     id: str
     created_at: str
     source_stack: str
@@ -149,9 +154,9 @@ class Journal:
     outcome: PromotionOutcome | None = None
     message: str = ""
     updated_at: str = ""
-    apps: list[AppPromotion] = field(default_factory=list)
-    steps: list[Step] = field(default_factory=list)
-    path: Path | None = field(default=None, compare=False)
+    apps: list[AppPromotion] = Field(default_factory=list)
+    steps: list[Step] = Field(default_factory=list)
+    path: Path | None = Field(default=None, exclude=True)  # where it is saved; not part of the document
 
     @property
     def is_open(self) -> bool:
@@ -164,30 +169,18 @@ class Journal:
             a.promotion_id or a.answer_lost or a.rollback_requested for a in self.apps
         )
 
-    def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        del data["path"]
-        return {"schema": JOURNAL_SCHEMA, **data}
+    def document(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", by_alias=True)
 
     @classmethod
-    def from_json(cls, data: dict[str, Any], path: Path | None = None) -> Journal:
-        if data.get("schema") != JOURNAL_SCHEMA:
-            raise ValueError(f"not a promotion journal (schema {data.get('schema')!r}, expected {JOURNAL_SCHEMA!r})")
-        body = {f.name: data[f.name] for f in fields(cls) if f.name in data and f.name != "path"}
-        body["phase"] = Phase(body["phase"])
-        body["outcome"] = None if body.get("outcome") is None else PromotionOutcome(body["outcome"])
-        body["apps"] = [_app_from_json(a) for a in body.get("apps", [])]
-        body["steps"] = [
-            Step(**{**s, "requests": [RequestRecord(**r) for r in s.get("requests", [])]})
-            for s in body.get("steps", [])
-        ]
-        return cls(**body, path=path)
-
-
-def _app_from_json(data: dict[str, Any]) -> AppPromotion:
-    refs = ("source_release", "previous_release", "promoted_release", "rollback_release")
-    body: dict[str, Any] = {k: (ReleaseRef(**v) if k in refs and v is not None else v) for k, v in data.items()}
-    return AppPromotion(**body)
+    def read(cls, data: object, path: Path | None = None) -> Journal:
+        """A journal from its JSON document; ValueError when it is not one."""
+        schema = data.get("schema") if isinstance(data, dict) else None
+        if schema != JOURNAL_SCHEMA:
+            raise ValueError(f"not a promotion journal (schema {schema!r}, expected {JOURNAL_SCHEMA!r})")
+        journal = cls.model_validate(data)
+        journal.path = path
+        return journal
 
 
 class JournalStore:
@@ -203,7 +196,7 @@ class JournalStore:
         """Write `journal` atomically; the file is either the old or the new state, never half of one."""
         self.directory.mkdir(parents=True, exist_ok=True)
         path = journal.path or self.path_for(journal.id)
-        text = json.dumps(journal.to_json(), indent=2, sort_keys=False) + "\n"
+        text = json.dumps(journal.document(), indent=2, sort_keys=False) + "\n"
         fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=f".{journal.id}.", suffix=".tmp")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -220,7 +213,7 @@ class JournalStore:
     def load(self, path: Path) -> Journal:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            return Journal.from_json(data, path)
+            return Journal.read(data, path)
         except (OSError, ValueError, KeyError, TypeError) as err:
             raise PromotionError(
                 f"{path}: cannot read this promotion journal ({err}); move it aside once production is checked"

@@ -157,7 +157,7 @@ async def await_targets(session: Session, apps: list[AppPromotion]) -> list[AppP
                     if target.app_id == app.target_app_id:
                         app.target_status, app.error_message = target.status, target.error_message
                         if target.release_id:
-                            app.promoted_release = ReleaseRef(target.release_id, 0, None)
+                            app.promoted_release = ReleaseRef(id=target.release_id, version=0, slug_id=None)
             session.save()
             waiting = [a for a in apps if a.target_status not in FINAL_TARGET]
             if not waiting:

@@ -38,16 +38,16 @@ def journal(journal_id: str, *, phase: Phase = Phase.PROMOTING, outcome: Promoti
                 source_app_id="app-s",
                 target_app="shop-production",
                 target_app_id="app-p",
-                source_release=ReleaseRef("rel-s9", 9, "slug-new"),
-                previous_release=ReleaseRef("rel-p4", 4, "slug-old"),
+                source_release=ReleaseRef(id="rel-s9", version=9, slug_id="slug-new"),
+                previous_release=ReleaseRef(id="rel-p4", version=4, slug_id="slug-old"),
                 promotion_id="promo-1",
             )
         ],
         steps=[
             Step(
-                "promote",
-                "2026-01-01T00:00:01Z",
-                requests=[RequestRecord("POST", "/pipeline-promotions", 201, "req-1")],
+                name="promote",
+                started_at="2026-01-01T00:00:01Z",
+                requests=[RequestRecord(method="POST", path="/pipeline-promotions", status=201, request_id="req-1")],
             )
         ],
     )
