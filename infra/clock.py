@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol, TypeVar
+
+T = TypeVar("T")
 
 
 class Clock(Protocol):
@@ -67,3 +70,51 @@ def doubling_waits(first: float = 0.2, cap: float = 10.0) -> Iterator[float]:
     while True:
         yield wait
         wait = min(wait * 2, cap)
+
+
+@dataclass(frozen=True)
+class Waiter:
+    """How a poll waits, as configuration (like aws-cli's waiters): for `timeout` seconds, reading
+    again after `first` seconds, then doubling up to `cap`."""
+
+    timeout: float
+    first: float = 0.2
+    cap: float = 10.0
+
+
+class PollTimedOut(Exception):
+    """A `poll_until` ran out of time; `last` is what its final read returned."""
+
+    def __init__(self, last: Any, waiter: Waiter) -> None:
+        super().__init__(f"not done after {waiter.timeout:.0f}s")
+        self.last = last
+        self.waiter = waiter
+
+
+async def poll_until(
+    read: Callable[[], Awaitable[T]],
+    done: Callable[[T], bool],
+    *,
+    clock: Clock,
+    waiter: Waiter,
+    waiting: Callable[[T, float], None] | None = None,
+) -> T:
+    """`read()` until `done` says its value is final, and that value; PollTimedOut once time runs out.
+
+    The one way every poll of the product waits: on the injected clock, never sleeping past the
+    deadline, and reading one last time at it. `waiting` hears each value that is not final and
+    the seconds left, for a progress line. `done` may raise to end the poll early (a failed state).
+    """
+    deadline = clock.monotonic() + waiter.timeout
+    wait = waiter.first
+    while True:
+        value = await read()
+        if done(value):
+            return value
+        left = deadline - clock.monotonic()
+        if left <= 0:
+            raise PollTimedOut(value, waiter)
+        if waiting is not None:
+            waiting(value, left)
+        await clock.sleep(min(wait, left))
+        wait = min(wait * 2, waiter.cap)

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from infra.clock import PollTimedOut, poll_until
 from infra.errors import ServerError, TransportError
 from infra.promote.heroku_calls import PromotionWrites, promotion_body
 from infra.promote.journal import AppPromotion, Phase, ReleaseRef
-from infra.promote.session import Session, poll_pause
+from infra.promote.session import Session
 from infra.verify.live import LiveRelease
 
 FINAL_TARGET = frozenset({"succeeded", "failed"})
@@ -124,17 +125,30 @@ async def find_promoted_release(session: Session, app: AppPromotion) -> ReleaseR
 
     A pipeline promotion shows as a release carrying the source slug; nothing else lists promotions.
     """
-    clock, timing = session.clock, session.timing
-    deadline = clock.monotonic() + timing.promotion_deadline
-    attempt = 0
-    while True:
-        for release in await session.reads.newest_releases(app.target_app):
-            newer = release.version > app.previous_release.version
-            if newer and release.slug_id == app.source_release.slug_id and release.status != "failed":
-                return ReleaseRef.of(release)
-        if not await poll_pause(clock, timing, attempt, deadline):
-            return None
-        attempt += 1
+
+    def promoted(releases: list[LiveRelease]) -> LiveRelease | None:
+        return next(
+            (
+                r
+                for r in releases
+                if r.version > app.previous_release.version
+                and r.slug_id == app.source_release.slug_id
+                and r.status != "failed"
+            ),
+            None,
+        )
+
+    try:
+        releases = await poll_until(
+            lambda: session.reads.newest_releases(app.target_app),
+            lambda releases: promoted(releases) is not None,
+            clock=session.clock,
+            waiter=session.timing.waiter(session.timing.promotion_deadline),
+        )
+    except PollTimedOut:
+        return None
+    found = promoted(releases)
+    return None if found is None else ReleaseRef.of(found)
 
 
 async def await_targets(session: Session, apps: list[AppPromotion]) -> list[AppPromotion]:
@@ -143,30 +157,35 @@ async def await_targets(session: Session, apps: list[AppPromotion]) -> list[AppP
     Raises `PromotionDidNotFinish` at the deadline. Safe to call again on resume: apps whose
     target is already final are not polled.
     """
-    clock, timing = session.clock, session.timing
-    deadline = clock.monotonic() + timing.promotion_deadline
+    timing = session.timing
+
+    async def still_pending() -> list[AppPromotion]:
+        """Read each unfinished promotion's targets into the journal; the apps still waiting."""
+        for app in apps:
+            if app.target_status in FINAL_TARGET or app.promotion_id is None:
+                continue
+            if await session.reads.promotion_status(app.promotion_id) != "completed":
+                continue
+            for target in await session.reads.promotion_targets(app.promotion_id):
+                if target.app_id == app.target_app_id:
+                    app.target_status, app.error_message = target.status, target.error_message
+                    if target.release_id:
+                        app.promoted_release = ReleaseRef(id=target.release_id, version=0, slug_id=None)
+        session.save()
+        return [a for a in apps if a.target_status not in FINAL_TARGET]
+
     async with session.step("await-promotion") as step:
-        attempt = 0
-        while True:
-            for app in apps:
-                if app.target_status in FINAL_TARGET or app.promotion_id is None:
-                    continue
-                if await session.reads.promotion_status(app.promotion_id) != "completed":
-                    continue
-                for target in await session.reads.promotion_targets(app.promotion_id):
-                    if target.app_id == app.target_app_id:
-                        app.target_status, app.error_message = target.status, target.error_message
-                        if target.release_id:
-                            app.promoted_release = ReleaseRef(id=target.release_id, version=0, slug_id=None)
-            session.save()
-            waiting = [a for a in apps if a.target_status not in FINAL_TARGET]
-            if not waiting:
-                break
-            if not await poll_pause(clock, timing, attempt, deadline):
-                names = ", ".join(f"{a.promotion_id} ({a.target_app})" for a in waiting)
-                step.result, step.detail = "failed", f"still pending after {timing.promotion_deadline:.0f}s: {names}"
-                raise PromotionDidNotFinish(step.detail)
-            attempt += 1
+        try:
+            await poll_until(
+                still_pending,
+                lambda waiting: not waiting,
+                clock=session.clock,
+                waiter=timing.waiter(timing.promotion_deadline),
+            )
+        except PollTimedOut as timed_out:
+            names = ", ".join(f"{a.promotion_id} ({a.target_app})" for a in timed_out.last)
+            step.result, step.detail = "failed", f"still pending after {timing.promotion_deadline:.0f}s: {names}"
+            raise PromotionDidNotFinish(step.detail) from None
         failed = [a for a in apps if a.target_status != "succeeded"]
         step.detail = "; ".join(f"{a.target_app}: {a.target_status}" for a in apps)
         if failed:
@@ -201,18 +220,19 @@ async def check_releases(session: Session, apps: list[AppPromotion]) -> list[str
 
 async def await_release(session: Session, app: str, release_id: str) -> LiveRelease:
     """The release once it is no longer `pending` (release phase), or as it stands at the deadline."""
-    clock, timing = session.clock, session.timing
-    deadline = clock.monotonic() + timing.release_deadline
-    attempt = 0
-    while True:
-        release = await session.reads.release(app, release_id)
-        if release.status != "pending":
-            return release
-        left = max(0.0, deadline - clock.monotonic())
-        session.waiting(f"  {app} v{release.version}: release phase running ({left:.0f}s left)")
-        if not await poll_pause(clock, timing, attempt, deadline):
-            return release
-        attempt += 1
+    try:
+        return await poll_until(
+            lambda: session.reads.release(app, release_id),
+            lambda release: release.status != "pending",
+            clock=session.clock,
+            waiter=session.timing.waiter(session.timing.release_deadline),
+            waiting=lambda release, left: session.waiting(
+                f"  {app} v{release.version}: release phase running ({left:.0f}s left)"
+            ),
+        )
+    except PollTimedOut as timed_out:
+        last: LiveRelease = timed_out.last
+        return last
 
 
 async def where_production_is(session: Session, apps: list[AppPromotion]) -> list[AppState]:

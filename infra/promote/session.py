@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Protocol
 
-from infra.clock import Clock
+from infra.clock import Clock, Waiter
 from infra.promote.gate import StackCheck
 from infra.promote.heroku_calls import PromotionReads, PromotionWrites, RequestRecorder
 from infra.promote.journal import Journal, JournalStore, Step
@@ -37,6 +37,9 @@ class Timing:
     release_deadline: float = 600.0
     first_poll: float = 1.0
     max_poll: float = 10.0
+
+    def waiter(self, deadline: float) -> Waiter:
+        return Waiter(timeout=deadline, first=self.first_poll, cap=self.max_poll)
 
 
 class StackVerifier(Protocol):
@@ -98,12 +101,3 @@ class Session:
 
 def iso(clock: Clock) -> str:
     return clock.now().strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-async def poll_pause(clock: Clock, timing: Timing, attempt: int, deadline: float) -> bool:
-    """Sleep before poll number `attempt` + 1; False (without sleeping) once the deadline has passed."""
-    left = deadline - clock.monotonic()
-    if left <= 0:
-        return False
-    await clock.sleep(min(timing.first_poll * 2**attempt, timing.max_poll, left))
-    return True

@@ -8,11 +8,11 @@ provider's timeout for that wait. Every wait goes through the injected clock.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from infra.clock import Clock, doubling_waits
+from infra.clock import Clock, PollTimedOut, Waiter, poll_until
 from infra.errors import HerokuAPIError, RehearsalError
 from infra.heroku import HerokuClient
 from infra.rehearse.steps import (
@@ -26,11 +26,6 @@ from infra.rehearse.steps import (
     fill,
     fill_body,
 )
-
-
-def poll_waits() -> Iterator[float]:
-    """The waits between two reads of a poll: 0.2 s, doubling, capped at 10 s (Terraform's cadence)."""
-    return doubling_waits()
 
 
 @dataclass
@@ -72,53 +67,63 @@ async def replay(heroku: HerokuClient, script: Script, clock: Clock) -> Replayed
 
 
 async def _call(heroku: HerokuClient, step: Call, done: Replayed, clock: Clock) -> Any:
+    """The request, sent again (as the provider's retry loops do) while Heroku refuses it with `retry_while`."""
     path, body = fill(step.path, done.answers), fill_body(step.body, done.answers)
-    deadline = clock.monotonic() + step.retry_for
-    waits = poll_waits()
-    while True:
+
+    async def attempt() -> tuple[Any, HerokuAPIError | None]:
+        done.requests += 1
         try:
-            done.requests += 1
-            return await heroku.request(step.method, path, json=body)
+            return await heroku.request(step.method, path, json=body), None
         except HerokuAPIError as err:
             if step.absent_ok and err.status == 404:
-                return None
-            retry = step.retry_while is not None and step.retry_while in err.api_message
-            if not retry or clock.monotonic() >= deadline:
+                return None, None
+            if step.retry_while is None or step.retry_while not in err.api_message:
                 raise
-            await clock.sleep(next(waits))
+            return None, err
+
+    try:
+        answer, _ = await poll_until(attempt, lambda got: got[1] is None, clock=clock, waiter=Waiter(step.retry_for))
+    except PollTimedOut as timed_out:
+        raise timed_out.last[1] from None
+    return answer
 
 
 async def _poll(heroku: HerokuClient, step: Poll, done: Replayed, clock: Clock) -> None:
     path = fill(step.path, done.answers)
-    deadline = clock.monotonic() + step.timeout
-    waits = poll_waits()
-    while True:
-        done.requests += 1
-        answer = await heroku.get(path)
+
+    def final(answer: dict[str, Any]) -> bool:
         state = answer.get(step.field)
         if state in step.target:
-            return
+            return True
         if state not in step.pending:
             detail = _failure_detail(answer)
             raise RehearsalError(f"GET {path}: the {step.what} is {state!r}, expected {step.target[0]!r}{detail}")
-        if clock.monotonic() >= deadline:
-            raise RehearsalError(f"GET {path}: the {step.what} is still {state!r} after {step.timeout:.0f}s")
-        await clock.sleep(next(waits))
+        return False
+
+    async def answer() -> dict[str, Any]:
+        done.requests += 1
+        return await heroku.get(path)
+
+    try:
+        await poll_until(answer, final, clock=clock, waiter=Waiter(step.timeout))
+    except PollTimedOut as timed_out:
+        state = timed_out.last.get(step.field)
+        raise RehearsalError(f"GET {path}: the {step.what} is still {state!r} after {step.timeout:.0f}s") from None
 
 
 async def _await_config_vars(heroku: HerokuClient, step: AwaitConfigVars, done: Replayed, clock: Clock) -> None:
     path = fill(step.path, done.answers)
     names = set(field_of(done.answers, step.names.answer, step.names.field) or ())
-    deadline = clock.monotonic() + step.timeout
-    waits = poll_waits()
-    while True:
+
+    async def missing() -> list[str]:
         done.requests += 1
-        missing = sorted(names - set(await heroku.get(path)))
-        if not missing:
-            return
-        if clock.monotonic() >= deadline:
-            raise RehearsalError(f"GET {path}: {', '.join(missing)} still not set after {step.timeout:.0f}s")
-        await clock.sleep(next(waits))
+        return sorted(names - set(await heroku.get(path)))
+
+    try:
+        await poll_until(missing, lambda still: not still, clock=clock, waiter=Waiter(step.timeout))
+    except PollTimedOut as timed_out:
+        still = ", ".join(timed_out.last)
+        raise RehearsalError(f"GET {path}: {still} still not set after {step.timeout:.0f}s") from None
 
 
 def _failure_detail(answer: Mapping[str, Any]) -> str:
