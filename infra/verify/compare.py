@@ -9,14 +9,16 @@ finding: the live snapshot does not hold one to hand.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from infra.spec.manifest import config_var_scope
 from infra.spec.secret import fingerprint
 from infra.verify import compare_addons, compare_resources, remedies
 from infra.verify.checkids import check_id
 from infra.verify.findings import Finding, Outcome
-from infra.verify.live import FetchFailed, LiveAppInfo, LiveValue
+from infra.verify.live import FetchFailed, LiveAppInfo, LiveCoupling, LiveRelease, LiveValue
 from infra.verify.provenance import AddonProvenance, addon_provenance
-from infra.verify.target import Target, error_finding
+from infra.verify.target import Target, checks, error_finding
 
 HIDDEN = "(hidden: the live value embeds credentials)"
 
@@ -58,8 +60,9 @@ def compare_app(t: Target) -> list[Finding]:
 
 
 def _app(t: Target, info: LiveAppInfo) -> list[Finding]:
+    find = t.finder("app")
     e = t.expected
-    out = [t.finding("app", (), Outcome.PASS, f"app {e.name} exists (id {info.id})", expected=e.name, actual=info.name)]
+    out = [find((), Outcome.PASS, f"app {e.name} exists (id {info.id})", expected=e.name, actual=info.name)]
     for attr, want, got, remedy in (
         ("region", e.region, info.region, (remedies.replace_app(t.stack, "region"),)),
         ("stack", e.stack, info.stack, (remedies.restore(t.stack),)),
@@ -67,10 +70,10 @@ def _app(t: Target, info: LiveAppInfo) -> list[Finding]:
         ("maintenance", _onoff(e.maintenance), _onoff(info.maintenance), remedies.maintenance(e.name, e.maintenance)),
     ):
         if want == got:
-            out.append(t.finding("app", (attr,), Outcome.PASS, f"{attr} is {got}", expected=want, actual=got))
+            out.append(find((attr,), Outcome.PASS, f"{attr} is {got}", expected=want, actual=got))
         else:
             summary = f"{attr} is {got}, expected {want}"
-            out.append(t.finding("app", (attr,), Outcome.CHANGED, summary, expected=want, actual=got, remedy=remedy))
+            out.append(find((attr,), Outcome.CHANGED, summary, expected=want, actual=got, remedy=remedy))
     return out
 
 
@@ -78,12 +81,8 @@ def _onoff(flag: bool) -> str:
     return "on" if flag else "off"
 
 
-def _config(t: Target) -> list[Finding]:
-    live = t.live.config
-    if live is None:
-        return []
-    if isinstance(live, FetchFailed):
-        return t.errors("config", live)
+@checks("config", "config")
+def _config(t: Target, live: Mapping[str, LiveValue]) -> list[Finding]:
     e = t.expected
     provenance = _provenance(t)
     out: list[Finding] = []
@@ -112,22 +111,21 @@ def _provenance(t: Target) -> AddonProvenance | FetchFailed:
 
 
 def _plain_var(t: Target, name: str, value: str, live: LiveValue | None) -> Finding:
+    find = t.finder("config")
     if live is None:
-        return t.finding("config", (name,), Outcome.MISSING, f"{name} is not set", expected=value, actual="(not set)")
+        return find((name,), Outcome.MISSING, f"{name} is not set", expected=value, actual="(not set)")
     if live.fingerprint == fingerprint(
         value, scope=config_var_scope(t.expected.name, name), key=t.expected.fingerprint_key
     ):
-        return t.finding("config", (name,), Outcome.PASS, f"{name} is {value}", expected=value, actual=value)
+        return find((name,), Outcome.PASS, f"{name} is {value}", expected=value, actual=value)
     shown = live.shown if live.shown is not None else HIDDEN
-    return t.finding(
-        "config", (name,), Outcome.CHANGED, f"{name} is {shown}, expected {value}", expected=value, actual=shown
-    )
+    return find((name,), Outcome.CHANGED, f"{name} is {shown}, expected {value}", expected=value, actual=shown)
 
 
 def _secret_var(t: Target, name: str, expected_fp: str | None, live: LiveValue | None) -> Finding:
+    find = t.finder("config")
     if live is None:
-        return t.finding(
-            "config",
+        return find(
             (name,),
             Outcome.MISSING,
             f"secret {name} is not set",
@@ -136,8 +134,7 @@ def _secret_var(t: Target, name: str, expected_fp: str | None, live: LiveValue |
             sensitive=True,
         )
     if expected_fp is None:
-        return t.finding(
-            "config",
+        return find(
             (name,),
             Outcome.PASS,
             f"secret {name} is set (value not compared: without --manifest only presence is checked)",
@@ -146,8 +143,7 @@ def _secret_var(t: Target, name: str, expected_fp: str | None, live: LiveValue |
             sensitive=True,
         )
     if live.fingerprint == expected_fp:
-        return t.finding(
-            "config",
+        return find(
             (name,),
             Outcome.PASS,
             f"secret {name} matches the value `pulumi up` set (by fingerprint)",
@@ -155,8 +151,7 @@ def _secret_var(t: Target, name: str, expected_fp: str | None, live: LiveValue |
             actual="(secret: same fingerprint)",
             sensitive=True,
         )
-    return t.finding(
-        "config",
+    return find(
         (name,),
         Outcome.CHANGED,
         f"secret {name} differs from the value `pulumi up` set (compared by fingerprint; values are never shown)",
@@ -169,12 +164,12 @@ def _secret_var(t: Target, name: str, expected_fp: str | None, live: LiveValue |
 def _provided_var(
     t: Target, var: str, addon_name: str, live: LiveValue | None, provenance: AddonProvenance | FetchFailed
 ) -> Finding:
+    find = t.finder("config")
     if isinstance(provenance, FetchFailed):
         return error_finding(t.expected.key, check_id(t.expected.key, "config", var), provenance.reason)
     if live is not None:
         owner = provenance.owner(var) or f"add-on {addon_name}"
-        return t.finding(
-            "config",
+        return find(
             (var,),
             Outcome.PASS,
             f"{var} is set by {owner}",
@@ -186,8 +181,7 @@ def _provided_var(
     addons = t.live.addons if isinstance(t.live.addons, tuple) else ()
     addon = next((a for a in addons if a.name == addon_name), None)
     if addon is not None and addon.state == "provisioning":
-        return t.finding(
-            "config",
+        return find(
             (var,),
             Outcome.PENDING,
             f"{var} is not set yet: add-on {addon_name} is still provisioning",
@@ -196,8 +190,7 @@ def _provided_var(
             sensitive=True,
         )
     why = "does not exist" if addon is None else f"is {addon.state or 'in an unknown state'} and did not set it"
-    return t.finding(
-        "config",
+    return find(
         (var,),
         Outcome.MISSING,
         f"{var} is not set: add-on {addon_name} {why}",
@@ -208,6 +201,7 @@ def _provided_var(
 
 
 def _undeclared_var(t: Target, var: str, provenance: AddonProvenance | FetchFailed) -> Finding:
+    find = t.finder("config")
     if isinstance(provenance, FetchFailed):
         return error_finding(
             t.expected.key,
@@ -216,8 +210,7 @@ def _undeclared_var(t: Target, var: str, provenance: AddonProvenance | FetchFail
         )
     owner = provenance.owner(var)
     if owner is not None:
-        return t.finding(
-            "config",
+        return find(
             (var,),
             Outcome.PASS,
             f"{var} is set by {owner}",
@@ -225,8 +218,7 @@ def _undeclared_var(t: Target, var: str, provenance: AddonProvenance | FetchFail
             sensitive=True,
             platform_managed=owner,
         )
-    return t.finding(
-        "config",
+    return find(
         (var,),
         Outcome.UNMANAGED,
         f"{var} is set on Heroku but declared nowhere in {t.stack_file}",
@@ -237,26 +229,23 @@ def _undeclared_var(t: Target, var: str, provenance: AddonProvenance | FetchFail
     )
 
 
-def _pipeline(t: Target) -> list[Finding]:
-    coupling, pipeline = t.live.coupling, t.pipeline
-    if coupling is None or pipeline is None:
+@checks("pipeline", "coupling")
+def _pipeline(t: Target, coupling: tuple[LiveCoupling, ...]) -> list[Finding]:
+    find = t.finder("pipeline")
+    pipeline = t.pipeline
+    if pipeline is None:
         return []
-    if isinstance(coupling, FetchFailed):
-        return t.errors("pipeline", coupling)
     if isinstance(pipeline.id, FetchFailed):
         return t.errors("pipeline", pipeline.id)
     e = t.expected
     want = f"{e.pipeline} ({e.stage})"
     if not coupling:
-        return [
-            t.finding("pipeline", (), Outcome.MISSING, f"{e.name} is in no pipeline", expected=want, actual="(none)")
-        ]
+        return [find((), Outcome.MISSING, f"{e.name} is in no pipeline", expected=want, actual="(none)")]
     live = coupling[0]
     if not pipeline.found or live.pipeline_id != pipeline.id:
         where = "which does not exist" if not pipeline.found else f"whose id is {pipeline.id}"
         return [
-            t.finding(
-                "pipeline",
+            find(
                 (),
                 Outcome.CHANGED,
                 f"{e.name} is coupled to pipeline id {live.pipeline_id}, not to {e.pipeline} ({where})",
@@ -267,8 +256,7 @@ def _pipeline(t: Target) -> list[Finding]:
     got = f"{e.pipeline} ({live.stage})"
     if live.stage != e.stage:
         return [
-            t.finding(
-                "pipeline",
+            find(
                 (),
                 Outcome.CHANGED,
                 f"{e.name} is at stage {live.stage} of {e.pipeline}, expected {e.stage}",
@@ -276,30 +264,22 @@ def _pipeline(t: Target) -> list[Finding]:
                 actual=got,
             )
         ]
-    return [
-        t.finding(
-            "pipeline", (), Outcome.PASS, f"{e.name} is at stage {e.stage} of {e.pipeline}", expected=want, actual=got
-        )
-    ]
+    return [find((), Outcome.PASS, f"{e.name} is at stage {e.stage} of {e.pipeline}", expected=want, actual=got)]
 
 
-def _release(t: Target) -> list[Finding]:
-    releases = t.live.releases
-    if releases is None:
-        return []
-    if isinstance(releases, FetchFailed):
-        return t.errors("release", releases)
+@checks("release", "releases")
+def _release(t: Target, releases: tuple[LiveRelease, ...]) -> list[Finding]:
+    find = t.finder("release")
     if not releases:
-        return [t.finding("release", (), Outcome.MISSING, "the app has no release", expected="succeeded")]
+        return [find((), Outcome.MISSING, "the app has no release", expected="succeeded")]
     newest = releases[0]
     label = f"v{newest.version}"
     said = f"{label} {newest.status}: {newest.description}"
     if newest.status == "succeeded":
-        return [t.finding("release", (), Outcome.PASS, said, expected="succeeded", actual=said)]
+        return [find((), Outcome.PASS, said, expected="succeeded", actual=said)]
     if newest.status == "pending":
         return [
-            t.finding(
-                "release",
+            find(
                 (),
                 Outcome.PENDING,
                 f"{label} is still pending (release phase running)",
@@ -308,8 +288,7 @@ def _release(t: Target) -> list[Finding]:
             )
         ]
     return [
-        t.finding(
-            "release",
+        find(
             (),
             Outcome.CHANGED,
             f"the latest release {said}",

@@ -9,17 +9,14 @@ from __future__ import annotations
 
 from infra.verify import remedies
 from infra.verify.findings import Finding, Outcome
-from infra.verify.live import FetchFailed
+from infra.verify.live import FetchFailed, LiveAddon
 from infra.verify.provenance import is_owned_attachment
-from infra.verify.target import Target
+from infra.verify.target import Target, checks
 
 
-def addons(t: Target) -> list[Finding]:
-    live = t.live.addons
-    if live is None:
-        return []
-    if isinstance(live, FetchFailed):
-        return t.errors("addon", live)
+@checks("addon", "addons")
+def addons(t: Target, live: tuple[LiveAddon, ...]) -> list[Finding]:
+    find = t.finder("addon")
     e = t.expected
     owned = {a.name: a for a in live if a.owner_app in (None, e.name)}
     attachments = t.live.attachments
@@ -28,8 +25,7 @@ def addons(t: Target) -> list[Finding]:
         got = owned.get(want.name)
         if got is None:
             out.append(
-                t.finding(
-                    "addon",
+                find(
                     (want.name,),
                     Outcome.MISSING,
                     f"add-on {want.name} ({want.plan}) does not exist",
@@ -39,8 +35,7 @@ def addons(t: Target) -> list[Finding]:
             )
             continue
         out.append(
-            t.finding(
-                "addon",
+            find(
                 (want.name,),
                 Outcome.PASS,
                 f"add-on {want.name} exists (id {got.id})",
@@ -50,8 +45,7 @@ def addons(t: Target) -> list[Finding]:
         )
         if got.plan == want.plan:
             out.append(
-                t.finding(
-                    "addon",
+                find(
                     (want.name, "plan"),
                     Outcome.PASS,
                     f"plan is {got.plan}",
@@ -61,8 +55,7 @@ def addons(t: Target) -> list[Finding]:
             )
         else:
             out.append(
-                t.finding(
-                    "addon",
+                find(
                     (want.name, "plan"),
                     Outcome.CHANGED,
                     f"plan is {got.plan}, expected {want.plan}",
@@ -76,8 +69,7 @@ def addons(t: Target) -> list[Finding]:
     for name in sorted(set(owned) - {a.name for a in e.addons}):
         got = owned[name]
         out.append(
-            t.finding(
-                "addon",
+            find(
                 (name,),
                 Outcome.UNMANAGED,
                 f"add-on {name} ({got.plan}) exists on Heroku but is declared nowhere in {t.stack_file}",
@@ -92,14 +84,12 @@ def addons(t: Target) -> list[Finding]:
 
 
 def _addon_state(t: Target, name: str, state: str) -> Finding:
+    find = t.finder("addon")
     if state == "provisioned":
-        return t.finding("addon", (name, "state"), Outcome.PASS, "provisioned", expected="provisioned", actual=state)
+        return find((name, "state"), Outcome.PASS, "provisioned", expected="provisioned", actual=state)
     if state == "provisioning":
-        return t.finding(
-            "addon", (name, "state"), Outcome.PENDING, "still provisioning", expected="provisioned", actual=state
-        )
-    return t.finding(
-        "addon",
+        return find((name, "state"), Outcome.PENDING, "still provisioning", expected="provisioned", actual=state)
+    return find(
         (name, "state"),
         Outcome.CHANGED,
         f"state is {state or 'unknown'}, expected provisioned",
@@ -109,6 +99,7 @@ def _addon_state(t: Target, name: str, state: str) -> Finding:
 
 
 def _attachment_of(t: Target, addon: str, name: str, addon_id: str, attachments: object) -> Finding:
+    find = t.finder("addon")
     if isinstance(attachments, FetchFailed):
         return Finding(
             check_id=f"{t.expected.key}/addon/{addon}/attachment",
@@ -120,11 +111,8 @@ def _attachment_of(t: Target, addon: str, name: str, addon_id: str, attachments:
     names = sorted(a.name for a in attachments if a.addon_id == addon_id) if isinstance(attachments, tuple) else []
     actual = ", ".join(names) or "(none)"
     if name in names:
-        return t.finding(
-            "addon", (addon, "attachment"), Outcome.PASS, f"attached as {name}", expected=name, actual=actual
-        )
-    return t.finding(
-        "addon",
+        return find((addon, "attachment"), Outcome.PASS, f"attached as {name}", expected=name, actual=actual)
+    return find(
         (addon, "attachment"),
         Outcome.MISSING,
         f"no attachment named {name} (attached as {actual})",

@@ -7,38 +7,32 @@ drain, idle process types) is never unmanaged. Add-ons are in `compare_addons`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from infra.verify import remedies
 from infra.verify.findings import Finding, Outcome
-from infra.verify.live import FetchFailed, LiveAppInfo, LiveDrain
-from infra.verify.target import Target
+from infra.verify.live import LiveAppInfo, LiveCollaborator, LiveDomain, LiveDrain, LiveProcess
+from infra.verify.target import Target, checks
 
 # ACM certificate states Heroku reports while it is still working, and ones that need a person.
 ACM_ISSUED = "cert issued"
 ACM_FAILED = frozenset({"failed", "failing"})
 
 
-def buildpacks(t: Target) -> list[Finding]:
+@checks("buildpacks", "buildpacks", applies=lambda e: bool(e.buildpacks))
+def buildpacks(t: Target, live: tuple[str, ...]) -> list[Finding]:
+    find = t.finder("buildpacks")
     want = t.expected.buildpacks
-    live = t.live.buildpacks
-    if not want or live is None:
-        return []
-    if isinstance(live, FetchFailed):
-        return t.errors("buildpacks", live)
     shown_want, shown_got = ", ".join(want), ", ".join(live) or "(none)"
     if tuple(live) == want:
-        return [
-            t.finding(
-                "buildpacks", (), Outcome.PASS, f"buildpacks are {shown_got}", expected=shown_want, actual=shown_got
-            )
-        ]
+        return [find((), Outcome.PASS, f"buildpacks are {shown_got}", expected=shown_want, actual=shown_got)]
     extra = [b for b in live if b not in want]
     missing = [b for b in want if b not in live]
     parts = [f"missing {', '.join(missing)}"] if missing else []
     parts += [f"extra {', '.join(extra)}"] if extra else []
     how = "; ".join(parts) or "same buildpacks in another order"
     return [
-        t.finding(
-            "buildpacks",
+        find(
             (),
             Outcome.CHANGED,
             f"buildpacks are {shown_got}, expected {shown_want} ({how})",
@@ -48,12 +42,9 @@ def buildpacks(t: Target) -> list[Finding]:
     ]
 
 
-def domains(t: Target) -> list[Finding]:
-    live = t.live.domains
-    if live is None:
-        return []
-    if isinstance(live, FetchFailed):
-        return t.errors("domain", live)
+@checks("domain", "domains")
+def domains(t: Target, live: tuple[LiveDomain, ...]) -> list[Finding]:
+    find = t.finder("domain")
     e = t.expected
     custom = {d.hostname.lower(): d for d in live if d.kind != "heroku"}
     out: list[Finding] = []
@@ -61,8 +52,7 @@ def domains(t: Target) -> list[Finding]:
         got = custom.get(want.hostname)
         if got is None:
             out.append(
-                t.finding(
-                    "domain",
+                find(
                     (want.hostname,),
                     Outcome.MISSING,
                     f"domain {want.hostname} is not added",
@@ -73,8 +63,7 @@ def domains(t: Target) -> list[Finding]:
             continue
         cname = f" (DNS target {got.cname})" if got.cname else ""
         out.append(
-            t.finding(
-                "domain",
+            find(
                 (want.hostname,),
                 Outcome.PASS,
                 f"domain {want.hostname} is added{cname}",
@@ -99,8 +88,7 @@ def domains(t: Target) -> list[Finding]:
                 else ()
             )
             out.append(
-                t.finding(
-                    "domain",
+                find(
                     (want.hostname, "acm"),
                     outcome,
                     summary,
@@ -112,8 +100,7 @@ def domains(t: Target) -> list[Finding]:
     declared = {d.hostname for d in e.domains}
     for host in sorted(set(custom) - declared):
         out.append(
-            t.finding(
-                "domain",
+            find(
                 (host,),
                 Outcome.UNMANAGED,
                 f"domain {host} is added on Heroku but declared nowhere in {t.stack_file}",
@@ -125,12 +112,9 @@ def domains(t: Target) -> list[Finding]:
     return out
 
 
-def formation(t: Target) -> list[Finding]:
-    live = t.live.formation
-    if live is None:
-        return []
-    if isinstance(live, FetchFailed):
-        return t.errors("formation", live)
+@checks("formation", "formation")
+def formation(t: Target, live: tuple[LiveProcess, ...]) -> list[Finding]:
+    find = t.finder("formation")
     e = t.expected
     by_type = {p.type: p for p in live}
     out: list[Finding] = []
@@ -138,8 +122,7 @@ def formation(t: Target) -> list[Finding]:
         got = by_type.get(want.type)
         if got is None:
             out.append(
-                t.finding(
-                    "formation",
+                find(
                     (want.type,),
                     Outcome.MISSING,
                     f"process type {want.type} does not exist: no release declares it (Procfile)",
@@ -151,8 +134,7 @@ def formation(t: Target) -> list[Finding]:
         same_quantity = got.quantity == want.quantity
         dynos = f"{got.quantity} dyno{'' if got.quantity == 1 else 's'}"
         out.append(
-            t.finding(
-                "formation",
+            find(
                 (want.type, "quantity"),
                 Outcome.PASS if same_quantity else Outcome.CHANGED,
                 f"{want.type} runs {dynos}" + ("" if same_quantity else f", expected {want.quantity}"),
@@ -162,8 +144,7 @@ def formation(t: Target) -> list[Finding]:
         )
         same_size = got.size.lower() == want.size.lower()
         out.append(
-            t.finding(
-                "formation",
+            find(
                 (want.type, "size"),
                 Outcome.PASS if same_size else Outcome.CHANGED,
                 f"{want.type} dynos are {got.size}" + ("" if same_size else f", expected {want.size}"),
@@ -177,8 +158,7 @@ def formation(t: Target) -> list[Finding]:
         if got.quantity == 0:
             continue  # a Procfile entry nobody scaled: Heroku lists it at zero, nothing runs
         out.append(
-            t.finding(
-                "formation",
+            find(
                 (ptype,),
                 Outcome.UNMANAGED,
                 f"{ptype} runs {got.quantity} x {got.size} dynos, declared nowhere in {t.stack_file}",
@@ -190,12 +170,9 @@ def formation(t: Target) -> list[Finding]:
     return out
 
 
-def drains(t: Target) -> list[Finding]:
-    live = t.live.drains
-    if live is None:
-        return []
-    if isinstance(live, FetchFailed):
-        return t.errors("drain", live)
+@checks("drain", "drains")
+def drains(t: Target, live: tuple[LiveDrain, ...]) -> list[Finding]:
+    find = t.finder("drain")
     e = t.expected
     matched: dict[str, LiveDrain] = {}
     free = [d for d in live if d.addon is None]
@@ -217,8 +194,7 @@ def drains(t: Target) -> list[Finding]:
         got = matched.get(want.subject)
         if got is None:
             out.append(
-                t.finding(
-                    "drain",
+                find(
                     (want.subject,),
                     Outcome.MISSING,
                     f"log drain {shown_want} is not added",
@@ -230,8 +206,7 @@ def drains(t: Target) -> list[Finding]:
             continue
         how = " (presence only: no fingerprint to compare)" if want.secret and want.fingerprint is None else ""
         out.append(
-            t.finding(
-                "drain",
+            find(
                 (want.subject,),
                 Outcome.PASS,
                 f"log drain {shown_want} is added{how}",
@@ -250,8 +225,7 @@ def drains(t: Target) -> list[Finding]:
         subject = _unique(d.subject, subjects)
         if d.addon is not None:
             out.append(
-                t.finding(
-                    "drain",
+                find(
                     (subject,),
                     Outcome.PASS,
                     f"log drain {d.shown} belongs to add-on {d.addon}",
@@ -261,8 +235,7 @@ def drains(t: Target) -> list[Finding]:
             )
             continue
         out.append(
-            t.finding(
-                "drain",
+            find(
                 (subject,),
                 Outcome.UNMANAGED,
                 f"log drain {d.shown} is added on Heroku but declared nowhere in {t.stack_file}",
@@ -286,20 +259,16 @@ def _unique(subject: str, taken: set[str]) -> str:
     return candidate
 
 
-def features(t: Target) -> list[Finding]:
-    live = t.live.features
-    if live is None:
-        return []
-    if isinstance(live, FetchFailed):
-        return t.errors("feature", live)
+@checks("feature", "features")
+def features(t: Target, live: Mapping[str, bool]) -> list[Finding]:
+    find = t.finder("feature")
     out: list[Finding] = []
     for name, want in t.expected.features.items():
         got = live.get(name)
         want_s = "enabled" if want else "disabled"
         if got is None:
             out.append(
-                t.finding(
-                    "feature",
+                find(
                     (name,),
                     Outcome.MISSING,
                     f"Heroku lists no feature {name} for this app",
@@ -311,15 +280,14 @@ def features(t: Target) -> list[Finding]:
         got_s = "enabled" if got else "disabled"
         outcome = Outcome.PASS if got == want else Outcome.CHANGED
         summary = f"{name} is {got_s}" + ("" if got == want else f", expected {want_s}")
-        out.append(t.finding("feature", (name,), outcome, summary, expected=want_s, actual=got_s))
+        out.append(find((name,), outcome, summary, expected=want_s, actual=got_s))
     # Every app feature is off on a new Heroku app: one switched on that the stack does not declare was
     # switched on by someone (`heroku features:enable`, `labs:enable`, the dashboard).
     app_id = t.live.info.id if isinstance(t.live.info, LiveAppInfo) else t.expected.name
     for name, enabled in sorted(live.items()):
         if enabled and name not in t.expected.features:
             out.append(
-                t.finding(
-                    "feature",
+                find(
                     (name,),
                     Outcome.UNMANAGED,
                     f"{name} is enabled on Heroku but declared nowhere in {t.stack_file} (Heroku's default is off)",
@@ -333,13 +301,11 @@ def features(t: Target) -> list[Finding]:
     return out
 
 
-def procfile(t: Target) -> list[Finding]:
+@checks("procfile", "procfile", applies=lambda e: bool(e.procfile))
+def procfile(t: Target, live: Mapping[str, str]) -> list[Finding]:
     """The running build's process types against `deploy.procfile`: a Procfile changes only with a build."""
-    want, live = t.expected.procfile, t.live.procfile
-    if not want or live is None:
-        return []
-    if isinstance(live, FetchFailed):
-        return t.errors("procfile", live)
+    find = t.finder("procfile")
+    want = t.expected.procfile
     current = t.live.current_release()
     running = f"v{current.version}'s build" if current else "the running build"
     fix = (
@@ -351,25 +317,16 @@ def procfile(t: Target) -> list[Finding]:
         got = live.get(process)
         if got is None:
             summary = f"{running} declares no `{process}` process type"
-            out.append(
-                t.finding(
-                    "procfile", (process,), Outcome.MISSING, summary, expected=command, actual="(absent)", remedy=fix
-                )
-            )
+            out.append(find((process,), Outcome.MISSING, summary, expected=command, actual="(absent)", remedy=fix))
         elif got != command:
             summary = f"{running} runs `{process}: {got}`, expected `{command}`"
-            out.append(
-                t.finding("procfile", (process,), Outcome.CHANGED, summary, expected=command, actual=got, remedy=fix)
-            )
+            out.append(find((process,), Outcome.CHANGED, summary, expected=command, actual=got, remedy=fix))
         else:
-            out.append(
-                t.finding("procfile", (process,), Outcome.PASS, f"{process}: {got}", expected=command, actual=got)
-            )
+            out.append(find((process,), Outcome.PASS, f"{process}: {got}", expected=command, actual=got))
     for process, got in sorted(live.items()):
         if process not in want:
             out.append(
-                t.finding(
-                    "procfile",
+                find(
                     (process,),
                     Outcome.UNMANAGED,
                     f"{running} declares `{process}: {got}`, which deploy.procfile in {t.stack_file} does not list",
@@ -384,13 +341,11 @@ def procfile(t: Target) -> list[Finding]:
 SECURITY = "SECURITY"  # the summary's first word on a finding of someone with access the stack does not grant
 
 
-def access(t: Target) -> list[Finding]:
+@checks("access", "access", applies=lambda e: e.access is not None)
+def access(t: Target, live: tuple[LiveCollaborator, ...]) -> list[Finding]:
     """Who may use the app against `access`: a grant missing or changed, and anyone else (a security finding)."""
-    want, live = t.expected.access, t.live.access
-    if want is None or live is None:
-        return []
-    if isinstance(live, FetchFailed):
-        return t.errors("access", live)
+    find = t.finder("access")
+    want = t.expected.access or {}
     people = {c.email: c for c in live if c.role != "owner"}  # a personal app's owner is the account itself
     team = t.expected.team is not None
     out: list[Finding] = []
@@ -399,21 +354,20 @@ def access(t: Target) -> list[Finding]:
         got = people.get(email)
         if got is None:
             summary = f"{email} has no access to {t.expected.name}, which the stack grants ({shown})"
-            out.append(t.finding("access", (email,), Outcome.MISSING, summary, expected=shown, actual="(no access)"))
+            out.append(find((email,), Outcome.MISSING, summary, expected=shown, actual="(no access)"))
             continue
         had = ", ".join(got.permissions) if team else "collaborator"
         if team and tuple(sorted(got.permissions)) != tuple(sorted(permissions)):
             summary = f"{email} may {had} on {t.expected.name}; the stack grants {shown}"
-            out.append(t.finding("access", (email,), Outcome.CHANGED, summary, expected=shown, actual=had))
+            out.append(find((email,), Outcome.CHANGED, summary, expected=shown, actual=had))
         else:
-            out.append(t.finding("access", (email,), Outcome.PASS, f"{email}: {had}", expected=shown, actual=had))
+            out.append(find((email,), Outcome.PASS, f"{email}: {had}", expected=shown, actual=had))
     for email, got in sorted(people.items()):
         if email in want:
             continue
         had = ", ".join(got.permissions) if got.permissions else (got.role or "collaborator")
         out.append(
-            t.finding(
-                "access",
+            find(
                 (email,),
                 Outcome.UNMANAGED,
                 f"{SECURITY}: {email} has access to {t.expected.name} ({had}), which {t.stack_file} does not grant",

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial, wraps
+from typing import Any
 
 from infra.verify import remedies
 from infra.verify.checkids import check_id, kind_of
@@ -55,6 +57,10 @@ class Target:
             remedy=remedy,
         )
 
+    def finder(self, kind: str) -> Callable[..., Finding]:
+        """`finding` for one kind of check: `find(parts, outcome, summary, ...)`."""
+        return partial(self.finding, kind)
+
     def errors(self, kind: str, failure: FetchFailed) -> list[Finding]:
         """One `error` per declared check of `kind`: the collection it needed could not be read."""
         return [
@@ -68,3 +74,31 @@ def error_finding(app: str, ident: str, reason: str) -> Finding:
     return Finding(
         check_id=ident, app=app, kind=kind_of(ident), outcome=Outcome.ERROR, summary=f"could not check: {reason}"
     )
+
+
+Compare = Callable[[Target, Any], list[Finding]]
+
+
+def checks(
+    kind: str, collection: str, *, applies: Callable[[ExpectedApp], bool] | None = None
+) -> Callable[[Compare], Callable[[Target], list[Finding]]]:
+    """A comparison of one snapshot collection (a `LiveApp` field), with the rules every one shares.
+
+    The decorated function gets the collection as read. It is not called when the app declares
+    nothing it would check (`applies`) or the collection is out of scope (None: no finding); a
+    collection Heroku would not give turns every declared check of `kind` into an error.
+    """
+
+    def wrap(compare: Compare) -> Callable[[Target], list[Finding]]:
+        @wraps(compare)
+        def run(t: Target) -> list[Finding]:
+            live = getattr(t.live, collection)
+            if (applies is not None and not applies(t.expected)) or live is None:
+                return []
+            if isinstance(live, FetchFailed):
+                return t.errors(kind, live)
+            return compare(t, live)
+
+        return run
+
+    return wrap
