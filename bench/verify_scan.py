@@ -45,38 +45,11 @@ from infra.spec.models import StackSpec
 from infra.verify import ScanMemo, VerificationResult, VerifyOptions, run_verification
 from infra.verify.account import ACCOUNT_WIDE_FROM
 from tests.fixtures.deploy import pulumi_up
+from tests.fixtures.estate import estate
 
 TOKEN = "bench-token"
 HOURLY_BUDGET = 4_500  # Heroku's requests per hour per account
 PER_APP = 10**9  # an `account_wide_from` no estate reaches: every collection read per app
-
-
-def estate(apps: int) -> StackSpec:
-    """One staging stack of `apps` apps, each declaring what a typical ShopSentiment-like app does."""
-    return StackSpec.model_validate(
-        {
-            "project": "estate",
-            "stack": "staging",
-            "stage": "staging",
-            "pipeline": "estate",
-            "apps": {
-                f"app{n:03d}": {
-                    "name": f"estate-app-{n:03d}",
-                    "buildpacks": ["heroku/python"],
-                    "config": {"APP_ENV": "staging", "LOG_LEVEL": "INFO", "WEB_CONCURRENCY": "2"},
-                    "secrets": {"SESSION_SECRET": f"bench-secret-{n}"},
-                    "addons": [{"plan": "heroku-redis:mini", "name": f"estate-{n:03d}-redis"}],
-                    "domains": [{"hostname": f"app{n:03d}.estate.example.com"}],
-                    "formation": {"web": {"quantity": 1, "size": "basic"}},
-                    "drains": [{"url": "syslog+tls://logs.example.com:6514"}],
-                    "features": {"preboot": True},
-                    "deploy": {"source_url": "https://example.com/estate.tar.gz", "version": "v1"},
-                }
-                for n in range(apps)
-            },
-        },
-        context={"secrets_decrypted": True},
-    )
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Annotated, ClassVar
+
+from pydantic import ConfigDict, Field
+
+# How the JSON report (`reports.document`) serialises the plain records below: every field always written.
+REPORTED = ConfigDict(extra="forbid", json_schema_serialization_defaults_required=True)
 
 
 class Outcome(StrEnum):
@@ -45,6 +51,8 @@ OUTCOME_ORDER = (
 class Attribution:
     """Who made a change and when, from Heroku's release log; or why the log cannot say."""
 
+    __pydantic_config__: ClassVar[ConfigDict] = REPORTED
+
     note: str
     version: int | None = None
     user: str | None = None
@@ -56,10 +64,12 @@ class Attribution:
 class WaiverRef:
     """The waiver that covered a finding (or that expired before it could)."""
 
+    __pydantic_config__: ClassVar[ConfigDict] = REPORTED
+
     pattern: str
     reason: str
     owner: str
-    expires: str
+    expires: Annotated[str, Field(json_schema_extra={"format": "date"})]
     expired: bool = False
 
 

@@ -12,14 +12,19 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Annotated, ClassVar, Literal, get_args
+
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from infra.errors import ExitCode
 from infra.heroku import ClientStats
-from infra.verify.findings import DRIFT_OUTCOMES, Finding, Outcome
+from infra.verify.findings import DRIFT_OUTCOMES, REPORTED, Finding, Outcome
 from infra.verify.live import LiveStack
 
 # Kinds whose live objects can be undeclared, and so have a coverage figure (driftctl's "IaC coverage").
-COVERAGE_KINDS = ("config", "addon", "attachment", "domain", "formation", "drain")
+Count = Annotated[int, Field(ge=0)]
+CoverageKind = Literal["config", "addon", "attachment", "domain", "formation", "drain"]
+COVERAGE_KINDS: tuple[CoverageKind, ...] = get_args(CoverageKind)
 
 
 @dataclass(frozen=True)
@@ -30,14 +35,16 @@ class ApiUsage:
     time would count each other's requests, so the CLI verifies stacks one after another.
     """
 
-    requests: int = 0
-    not_modified: int = 0
-    retries: int = 0
-    rate_limited: int = 0
-    server_errors: int = 0
-    transport_errors: int = 0
+    __pydantic_config__: ClassVar[ConfigDict] = REPORTED
+
+    requests: Count = 0
+    not_modified: Count = 0
+    retries: Count = 0
+    rate_limited: Count = 0
+    server_errors: Count = 0
+    transport_errors: Count = 0
     rate_limit_remaining: int | None = None
-    reused_from_previous_scan: int = 0
+    reused_from_previous_scan: Count = 0
 
     @classmethod
     def between(cls, before: ClientStats, after: ClientStats, *, reused: int = 0) -> ApiUsage:
@@ -53,14 +60,19 @@ class ApiUsage:
         )
 
 
-@dataclass(frozen=True)
-class Coverage:
+class Coverage(BaseModel):
     """Of the live objects of one kind, how many the stack declares (platform-managed ones left out)."""
 
-    kind: str
-    declared: int
-    live: int
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
+    kind: CoverageKind
+    declared: Count
+    live: Count
+
+    def __init__(self, kind: CoverageKind, declared: int, live: int) -> None:
+        super().__init__(kind=kind, declared=declared, live=live)
+
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def percent(self) -> float | None:
         return None if self.live == 0 else round(100 * self.declared / self.live, 1)

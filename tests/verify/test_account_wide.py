@@ -7,37 +7,15 @@ from __future__ import annotations
 
 import pytest
 
-from infra.spec.models import StackSpec
 from infra.verify.account import ACCOUNT_WIDE_FROM, account_wide
 from infra.verify.result import VerificationResult
+from tests.fixtures.estate import estate
 from tests.fixtures.heroku_cli import HerokuCli
 from tests.fixtures.verify import ApiRequests, DeployStack, VerifyStack
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
 PER_APP = 10**9  # an `account_wide_from` no stack reaches
-
-
-def estate(apps: int) -> StackSpec:
-    return StackSpec.model_validate(
-        {
-            "project": "estate",
-            "stack": "staging",
-            "stage": "staging",
-            "pipeline": "estate",
-            "apps": {
-                f"app{n}": {
-                    "name": f"estate-app-{n}",
-                    "config": {"APP_ENV": "staging"},
-                    "addons": [{"plan": "heroku-redis:mini", "name": f"estate-{n}-redis"}],
-                    "buildpacks": ["heroku/python"],
-                    "formation": {"web": {"quantity": 1, "size": "basic"}},
-                    "deploy": {"source_url": "https://example.com/estate.tar.gz", "version": "v1"},
-                }
-                for n in range(apps)
-            },
-        }
-    )
 
 
 def findings(result: VerificationResult) -> list[tuple[str, str, str | None, str | None, str | None]]:
@@ -52,10 +30,10 @@ async def test_account_wide_reads_find_what_per_app_reads_find(
 ) -> None:
     spec = estate(4)
     await deploy_stack(spec)
-    heroku_cli.change("addons:attach estate-0-redis -a estate-app-1")
-    heroku_cli.change("addons:create heroku-redis:mini --name estate-extra -a estate-app-0")
-    heroku_cli.change("pipelines:remove -a estate-app-2")
-    heroku_cli.change("apps:destroy -a estate-app-3 --confirm estate-app-3")
+    heroku_cli.change("addons:attach estate-000-redis -a estate-app-001")
+    heroku_cli.change("addons:create heroku-redis:mini --name estate-extra -a estate-app-000")
+    heroku_cli.change("pipelines:remove -a estate-app-002")
+    heroku_cli.change("apps:destroy -a estate-app-003 --confirm estate-app-003")
 
     start = len(api_requests())
     account_wide_result = await verify_stack(spec, account_wide_from=1, wait=False)
@@ -67,16 +45,16 @@ async def test_account_wide_reads_find_what_per_app_reads_find(
     assert findings(account_wide_result) == findings(per_app_result)
     drift = {(check, outcome) for check, outcome, *_ in findings(per_app_result) if outcome != "pass"}
     assert {
-        ("app0/addon/estate-extra", "unmanaged"),
-        ("app1/attachment/HEROKU_REDIS_AMBER", "unmanaged"),
-        ("app2/pipeline", "missing"),
-        ("app3/app", "missing"),
+        ("app000/addon/estate-extra", "unmanaged"),
+        ("app001/attachment/HEROKU_REDIS_AMBER", "unmanaged"),
+        ("app002/pipeline", "missing"),
+        ("app003/app", "missing"),
     } <= drift
     for path in ("/apps", "/addons", "/addon-attachments", "/pipeline-couplings"):
         assert ("GET", path) in account_wide_requests
         assert ("GET", path) not in per_app_requests
-    assert ("GET", "/apps/estate-app-0") not in account_wide_requests
-    assert ("GET", "/apps/estate-app-0") in per_app_requests
+    assert ("GET", "/apps/estate-app-000") not in account_wide_requests
+    assert ("GET", "/apps/estate-app-000") in per_app_requests
     assert len(account_wide_requests) < len(per_app_requests)
 
 

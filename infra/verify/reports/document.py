@@ -15,8 +15,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
 from infra.errors import ExitCode
-from infra.verify.findings import Finding, Outcome
-from infra.verify.result import VerificationResult
+from infra.verify.findings import Attribution, Finding, Outcome, WaiverRef
+from infra.verify.result import ApiUsage, Count, Coverage, VerificationResult
 
 REPORT_SCHEMA_ID = "heroku-stack/verification-report@1"
 
@@ -26,30 +26,12 @@ Timestamp = Annotated[
     PlainSerializer(lambda when: when.astimezone(UTC).isoformat().replace("+00:00", "Z"), return_type=str),
     WithJsonSchema({"type": "string", "format": "date-time"}),
 ]
-Count = Annotated[int, Field(ge=0)]
 Seconds = Annotated[float, Field(ge=0)]
-CoverageKind = Literal["config", "addon", "attachment", "domain", "formation", "drain"]  # result.COVERAGE_KINDS
 SecretsCheckedBy = Literal["fingerprint", "presence", "fingerprint and presence"]
 
 
 class _Document(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class AttributionDoc(_Document):
-    note: str
-    version: int | None
-    user: str | None
-    description: str | None
-    created_at: str | None
-
-
-class WaiverDoc(_Document):
-    pattern: str
-    reason: str
-    owner: str
-    expires: str = Field(json_schema_extra={"format": "date"})
-    expired: bool
 
 
 class FindingDoc(_Document):
@@ -62,9 +44,9 @@ class FindingDoc(_Document):
     actual: str | None
     sensitive: bool = Field(description="true when the values are redacted (secrets)")
     platform_managed: str | None
-    attribution: AttributionDoc | None
+    attribution: Attribution | None
     remedy: list[str]
-    waiver: WaiverDoc | None
+    waiver: WaiverRef | None
     waived_from: Literal["missing", "changed", "unmanaged"] | None
     attempts: Count
     duration_seconds: Seconds
@@ -85,9 +67,9 @@ class FindingDoc(_Document):
             actual=f.actual,
             sensitive=f.sensitive,
             platform_managed=f.platform_managed,
-            attribution=None if f.attribution is None else AttributionDoc.model_validate(f.attribution.__dict__),
+            attribution=f.attribution,
             remedy=list(f.remedy),
-            waiver=None if f.waiver is None else WaiverDoc.model_validate(f.waiver.__dict__),
+            waiver=f.waiver,
             waived_from=None if f.waived_from is None else f.waived_from.value,
             attempts=f.attempts,
             duration_seconds=f.duration_seconds,
@@ -109,24 +91,6 @@ class Counts(_Document):
     waived: Count
 
 
-class CoverageDoc(_Document):
-    kind: CoverageKind
-    declared: Count
-    live: Count
-    percent: float | None
-
-
-class ApiUsageDoc(_Document):
-    requests: Count
-    not_modified: Count
-    retries: Count
-    rate_limited: Count
-    server_errors: Count
-    transport_errors: Count
-    rate_limit_remaining: int | None
-    reused_from_previous_scan: Count
-
-
 class StackDoc(_Document):
     project: str
     stack: str
@@ -137,8 +101,8 @@ class StackDoc(_Document):
     secrets_checked_by: SecretsCheckedBy
     scope: list[str]
     counts: Counts
-    coverage: list[CoverageDoc]
-    api: ApiUsageDoc
+    coverage: list[Coverage]
+    api: ApiUsage
     warnings: list[str]
     findings: list[FindingDoc]
 
@@ -154,10 +118,8 @@ class StackDoc(_Document):
             secrets_checked_by=r.secrets_checked_by,
             scope=list(r.scope),
             counts=Counts.model_validate(r.counts),
-            coverage=[
-                CoverageDoc(kind=c.kind, declared=c.declared, live=c.live, percent=c.percent) for c in r.coverage
-            ],
-            api=ApiUsageDoc.model_validate(r.api.__dict__),
+            coverage=list(r.coverage),
+            api=r.api,
             warnings=list(r.warnings),
             findings=[FindingDoc.of(f) for f in r.findings],
         )
