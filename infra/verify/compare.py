@@ -123,54 +123,40 @@ def _plain_var(t: Target, name: str, value: str, live: LiveValue | None) -> Find
 
 
 def _secret_var(t: Target, name: str, expected_fp: str | None, live: LiveValue | None) -> Finding:
-    find = t.finder("config")
+    find = t.finder("config", (name,), sensitive=True)
     if live is None:
-        return find(
-            (name,),
-            Outcome.MISSING,
-            f"secret {name} is not set",
-            expected="(secret)",
-            actual="(not set)",
-            sensitive=True,
-        )
+        return find(Outcome.MISSING, f"secret {name} is not set", expected="(secret)", actual="(not set)")
     if expected_fp is None:
         return find(
-            (name,),
             Outcome.PASS,
             f"secret {name} is set (value not compared: without --manifest only presence is checked)",
             expected="(secret: present)",
             actual="(secret: present)",
-            sensitive=True,
         )
     if live.fingerprint == expected_fp:
         return find(
-            (name,),
             Outcome.PASS,
             f"secret {name} matches the value `pulumi up` set (by fingerprint)",
             expected="(secret)",
             actual="(secret: same fingerprint)",
-            sensitive=True,
         )
     return find(
-        (name,),
         Outcome.CHANGED,
         f"secret {name} differs from the value `pulumi up` set (compared by fingerprint; values are never shown)",
         expected="(secret)",
         actual="(secret: different fingerprint)",
-        sensitive=True,
     )
 
 
 def _provided_var(
     t: Target, var: str, addon_name: str, live: LiveValue | None, provenance: AddonProvenance | FetchFailed
 ) -> Finding:
-    find = t.finder("config")
+    find = t.finder("config", (var,), sensitive=True)
     if isinstance(provenance, FetchFailed):
         return error_finding(t.expected.key, check_id(t.expected.key, "config", var), provenance.reason)
     if live is not None:
         owner = provenance.owner(var) or f"add-on {addon_name}"
         return find(
-            (var,),
             Outcome.PASS,
             f"{var} is set by {owner}",
             expected="(set by the add-on)",
@@ -182,26 +168,22 @@ def _provided_var(
     addon = next((a for a in addons if a.name == addon_name), None)
     if addon is not None and addon.state == "provisioning":
         return find(
-            (var,),
             Outcome.PENDING,
             f"{var} is not set yet: add-on {addon_name} is still provisioning",
             expected="(set by the add-on)",
             actual="(not set)",
-            sensitive=True,
         )
     why = "does not exist" if addon is None else f"is {addon.state or 'in an unknown state'} and did not set it"
     return find(
-        (var,),
         Outcome.MISSING,
         f"{var} is not set: add-on {addon_name} {why}",
         expected="(set by the add-on)",
         actual="(not set)",
-        sensitive=True,
     )
 
 
 def _undeclared_var(t: Target, var: str, provenance: AddonProvenance | FetchFailed) -> Finding:
-    find = t.finder("config")
+    find = t.finder("config", (var,), sensitive=True)
     if isinstance(provenance, FetchFailed):
         return error_finding(
             t.expected.key,
@@ -211,7 +193,6 @@ def _undeclared_var(t: Target, var: str, provenance: AddonProvenance | FetchFail
     owner = provenance.owner(var)
     if owner is not None:
         return find(
-            (var,),
             Outcome.PASS,
             f"{var} is set by {owner}",
             actual="(set)",
@@ -219,7 +200,6 @@ def _undeclared_var(t: Target, var: str, provenance: AddonProvenance | FetchFail
             platform_managed=owner,
         )
     return find(
-        (var,),
         Outcome.UNMANAGED,
         f"{var} is set on Heroku but declared nowhere in {t.stack_file}",
         expected="(not declared)",

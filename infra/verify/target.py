@@ -57,9 +57,12 @@ class Target:
             remedy=remedy,
         )
 
-    def finder(self, kind: str) -> Callable[..., Finding]:
-        """`finding` for one kind of check: `find(parts, outcome, summary, ...)`."""
-        return partial(self.finding, kind)
+    def finder(self, kind: str, parts: Iterable[str] | None = None, **defaults: Any) -> Callable[..., Finding]:
+        """`finding` for one kind of check: `find(parts, outcome, summary, ...)`; with `parts` (and
+        defaults such as `sensitive=True`) given, for one check: `find(outcome, summary, ...)`."""
+        if parts is None:
+            return partial(self.finding, kind, **defaults)
+        return partial(self.finding, kind, parts, **defaults)
 
     def errors(self, kind: str, failure: FetchFailed) -> list[Finding]:
         """One `error` per declared check of `kind`: the collection it needed could not be read."""
