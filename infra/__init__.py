@@ -10,8 +10,8 @@ Layout:
     rehearse/   `pulumi up` rehearsed on the sandbox: the plan replayed with the provider's requests
     verify/     expected state, live snapshot, comparison, reports (verify and drift)
     promote/    staging -> production promotion gated by verification
-    cli/        the `heroku-stack` command
-    clock.py    the injected clock (real or fake time) everything that waits uses
+    cli/        the `heroku-stack` command: parses, calls one function of the packages above, prints
+    clock.py    the injected clock (real or fake time) and poll_until, the one way everything waits
     demo.py     the first five minutes: every stack rehearsed and verified on an embedded sandbox
     urls.py     is a URL the local sandbox; a URL shown without its credentials
     errors.py   every error the product raises, and the exit codes
