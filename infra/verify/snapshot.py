@@ -4,7 +4,9 @@ Which collections are read follows from the run's scope (`collections_for`), so 
 and `--check` skip the API calls of everything out of scope, not just their output. Per
 app, the app itself and its newest releases are read first (a missing app then costs two
 calls, not eleven); the rest follow concurrently. All apps are scanned at once; the
-client's own concurrency limit and rate-limit pacing keep the run within budget.
+client's own concurrency limit and rate-limit pacing keep the run within budget. A scan
+of many apps reads the app, add-ons, attachments and coupling from account-wide lists read
+once (`infra.verify.account`) instead of once per app.
 
 Repeat scans through one `ScanMemo` (a long-running job scanning every few minutes) skip
 what provably did not change: Heroku makes a release for every config var change and

@@ -183,3 +183,25 @@ def test_against_the_sandbox_health_checks_go_through_its_router_never_to_the_ap
         "for the apps)"
     )
     assert "pass      web/health: GET https://shopsentiment-staging-" in captured.out
+
+
+def test_drift_reads_the_account_wide_lists_from_as_many_apps_as_asked(
+    project_dir: Path, deploy_stack: DeployStack, heroku_env: str, sandbox_state: Sandbox, tmp_path: Path
+) -> None:
+    deployed = asyncio.run(deploy_stack(with_secret_values(load_stack("staging", project_dir), STAGING)))
+    manifest = tmp_path / "manifest.json"
+    manifest.write_text(json.dumps(deployed.manifest.document()))
+
+    def reads(*flags: str) -> tuple[int, set[str]]:
+        sandbox_state.requests.clear()
+        argv = ["drift", "staging", "--manifest", str(manifest), "--project-dir", str(project_dir), "-q", *flags]
+        code = main(argv)
+        return code, {r.path for r in sandbox_state.requests.snapshot() if r.target == "api" and r.method == "GET"}
+
+    default_code, per_app = reads()  # one app: below the default of 10
+    code, account_wide = reads("--account-wide-from", "1")
+
+    assert (default_code, code) == (0, 0)
+    assert {"/apps", "/addons", "/addon-attachments", "/pipeline-couplings"} <= account_wide
+    assert not {"/apps", "/addons"} & per_app
+    assert "/apps/shopsentiment-staging" in per_app
