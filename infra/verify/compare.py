@@ -69,11 +69,7 @@ def _app(t: Target, info: LiveAppInfo) -> list[Finding]:
         ("acm", _onoff(e.acm), _onoff(info.acm), (remedies.restore(t.stack),)),
         ("maintenance", _onoff(e.maintenance), _onoff(info.maintenance), remedies.maintenance(e.name, e.maintenance)),
     ):
-        if want == got:
-            out.append(find((attr,), Outcome.PASS, f"{attr} is {got}", expected=want, actual=got))
-        else:
-            summary = f"{attr} is {got}, expected {want}"
-            out.append(find((attr,), Outcome.CHANGED, summary, expected=want, actual=got, remedy=remedy))
+        out.append(t.judged("app", (attr,), f"{attr} is {got}", want, got, remedy=remedy))
     return out
 
 

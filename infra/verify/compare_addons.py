@@ -43,26 +43,7 @@ def addons(t: Target, live: tuple[LiveAddon, ...]) -> list[Finding]:
                 actual=got.name,
             )
         )
-        if got.plan == want.plan:
-            out.append(
-                find(
-                    (want.name, "plan"),
-                    Outcome.PASS,
-                    f"plan is {got.plan}",
-                    expected=want.plan,
-                    actual=got.plan,
-                )
-            )
-        else:
-            out.append(
-                find(
-                    (want.name, "plan"),
-                    Outcome.CHANGED,
-                    f"plan is {got.plan}, expected {want.plan}",
-                    expected=want.plan,
-                    actual=got.plan,
-                )
-            )
+        out.append(t.judged("addon", (want.name, "plan"), f"plan is {got.plan}", want.plan, got.plan))
         out.append(_addon_state(t, want.name, got.state))
         if want.attachment:
             out.append(_attachment_of(t, want.name, want.attachment, got.id, attachments))

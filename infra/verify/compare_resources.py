@@ -131,27 +131,12 @@ def formation(t: Target, live: tuple[LiveProcess, ...]) -> list[Finding]:
                 )
             )
             continue
-        same_quantity = got.quantity == want.quantity
         dynos = f"{got.quantity} dyno{'' if got.quantity == 1 else 's'}"
-        out.append(
-            find(
-                (want.type, "quantity"),
-                Outcome.PASS if same_quantity else Outcome.CHANGED,
-                f"{want.type} runs {dynos}" + ("" if same_quantity else f", expected {want.quantity}"),
-                expected=str(want.quantity),
-                actual=str(got.quantity),
-            )
-        )
+        said = f"{want.type} runs {dynos}"
+        out.append(t.judged("formation", (want.type, "quantity"), said, str(want.quantity), str(got.quantity)))
         same_size = got.size.lower() == want.size.lower()
-        out.append(
-            find(
-                (want.type, "size"),
-                Outcome.PASS if same_size else Outcome.CHANGED,
-                f"{want.type} dynos are {got.size}" + ("" if same_size else f", expected {want.size}"),
-                expected=want.size,
-                actual=got.size,
-            )
-        )
+        said = f"{want.type} dynos are {got.size}"
+        out.append(t.judged("formation", (want.type, "size"), said, want.size, got.size, same=same_size))
     declared = {p.type for p in e.formation}
     for ptype in sorted(set(by_type) - declared):
         got = by_type[ptype]
@@ -278,9 +263,7 @@ def features(t: Target, live: Mapping[str, bool]) -> list[Finding]:
             )
             continue
         got_s = "enabled" if got else "disabled"
-        outcome = Outcome.PASS if got == want else Outcome.CHANGED
-        summary = f"{name} is {got_s}" + ("" if got == want else f", expected {want_s}")
-        out.append(find((name,), outcome, summary, expected=want_s, actual=got_s))
+        out.append(t.judged("feature", (name,), f"{name} is {got_s}", want_s, got_s))
     # Every app feature is off on a new Heroku app: one switched on that the stack does not declare was
     # switched on by someone (`heroku features:enable`, `labs:enable`, the dashboard).
     app_id = t.live.info.id if isinstance(t.live.info, LiveAppInfo) else t.expected.name

@@ -64,6 +64,23 @@ class Target:
             return partial(self.finding, kind, **defaults)
         return partial(self.finding, kind, parts, **defaults)
 
+    def judged(
+        self,
+        kind: str,
+        parts: Iterable[str],
+        said: str,
+        want: str | None,
+        got: str | None,
+        *,
+        same: bool | None = None,
+        remedy: tuple[str, ...] | None = None,
+    ) -> Finding:
+        """One value checked: a pass saying `said`, or changed saying `said, expected <want>`."""
+        if want == got if same is None else same:
+            return self.finding(kind, parts, Outcome.PASS, said, expected=want, actual=got)
+        summary = f"{said}, expected {want}"
+        return self.finding(kind, parts, Outcome.CHANGED, summary, expected=want, actual=got, remedy=remedy)
+
     def errors(self, kind: str, failure: FetchFailed) -> list[Finding]:
         """One `error` per declared check of `kind`: the collection it needed could not be read."""
         return [
