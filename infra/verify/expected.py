@@ -26,7 +26,7 @@ from infra.spec.manifest import (
 from infra.spec.models import AppSpec, HealthCheck, StackSpec
 from infra.spec.secret import Secret, key_id
 from infra.verify.checkids import check_id
-from infra.verify.manifests import read_manifest
+from infra.verify.manifests import belongs_problem
 
 
 @dataclass(frozen=True)
@@ -256,7 +256,9 @@ def _drains(app: AppSpec, from_manifest: list[ManifestDrain], fp_key: Secret | N
 
 
 def _check_manifest(spec: StackSpec, doc: Manifest) -> None:
-    read_manifest(doc.document(), project=spec.project, stacks=(spec.stack,))
+    problem = belongs_problem(doc.project, doc.stack, project=spec.project, stacks=(spec.stack,))
+    if problem is not None:
+        raise ManifestError(problem)
 
 
 def _manifest_key(spec: StackSpec, doc: Manifest) -> Secret | None:

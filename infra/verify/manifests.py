@@ -30,9 +30,14 @@ def manifest_problem(document: object, *, project: str, stacks: Collection[str])
             f"the manifest must be the `manifest` stack output (schema {MANIFEST_SCHEMA!r}, got {got!r}); "
             "export it with `pulumi stack output manifest --json --show-secrets=false`"
         )
-    if document.get("project") != project:
-        return f"the manifest is for project {document.get('project')!r}, but this is project {project!r}"
-    stack = document.get("stack")
+    return belongs_problem(document.get("project"), document.get("stack"), project=project, stacks=stacks)
+
+
+def belongs_problem(of_project: object, of_stack: object, *, project: str, stacks: Collection[str]) -> str | None:
+    """Why a manifest of `of_project`/`of_stack` is not one of `stacks` of `project`; None if it is."""
+    if of_project != project:
+        return f"the manifest is for project {of_project!r}, but this is project {project!r}"
+    stack = of_stack
     if stack not in stacks:
         if len(stacks) == 1:
             return f"the manifest is for stack {stack!r}, but this is stack {next(iter(stacks))!r}"
