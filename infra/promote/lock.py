@@ -1,11 +1,11 @@
 """One promotion of a pipeline at a time on this machine: an exclusive lock file beside the journals.
 
-`PipelineLock(directory, pipeline)` creates `<pipeline>.lock` with `O_EXCL` (atomic on every
-local filesystem), holding who took it: pid, host, start time and the command. A second
-`promote` finds it and refuses with `PromotionLocked` (exit 9), naming the holder. A lock left
-by a process that no longer runs on this host is stale: it is removed, and the run says so.
-A lock from another host cannot be checked from here; the refusal says how to remove it once
-that run is known to be over.
+`PipelineLock(directory, pipeline)` creates `<pipeline>.lock` by hard-linking a complete file
+into place (atomic, and refused when it exists, on every local filesystem), holding who took
+it: pid, host, start time and the command. A second `promote` finds it and refuses with
+`PromotionLocked` (exit 9), naming the holder. A lock left by a process that no longer runs
+on this host is stale: it is removed, and the run says so. A lock from another host cannot be
+checked from here; the refusal says how to remove it once that run is known to be over.
 
 Two machines with separate journal directories do not see each other's locks: the promotion
 also checks that production has not moved since the gate just before each POST
@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import socket
 import sys
+import tempfile
 from pathlib import Path
 from types import TracebackType
 
@@ -76,12 +77,21 @@ class PipelineLock:
             self.path.unlink(missing_ok=True)
 
     def _create(self) -> bool:
+        """Take the lock: written whole to a temporary file, then linked into place (fails if it exists).
+
+        Creating the lock file itself and then writing it would let another run see it empty in
+        between, and refuse with advice to remove a live lock.
+        """
+        fd, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp")
         try:
-            fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(self.holder.model_dump_json(by_alias=True, indent=2) + "\n")
+            os.chmod(temporary, 0o644)
+            os.link(temporary, self.path)
         except FileExistsError:
             return False
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(self.holder.model_dump_json(by_alias=True, indent=2) + "\n")
+        finally:
+            Path(temporary).unlink(missing_ok=True)
         return True
 
     def _read(self) -> LockHolder | None:

@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import httpx
@@ -14,7 +15,7 @@ import pytest
 
 from infra.errors import ExitCode, PromotionBlocked, PromotionLocked
 from infra.promote.journal import JournalStore, PromotionOutcome
-from infra.promote.lock import LockHolder
+from infra.promote.lock import LockHolder, PipelineLock
 from infra.sandbox.context import Sandbox
 from tests.fixtures.promote import JOURNALS, Rig, writes_seen
 from tests.fixtures.sandbox import SANDBOX_HEADERS, SANDBOX_TOKEN
@@ -167,3 +168,23 @@ def test_two_promote_commands_at_once_over_loopback_send_one_promotion(
         if code == ExitCode.LOCKED:
             assert err.splitlines()[-1].startswith(f"error: another promotion of pipeline {PIPELINE} is running: pid ")
     assert writes_seen(sandbox_state) == [("POST", "/pipeline-promotions", 201)]
+
+
+def test_a_lock_file_is_never_seen_before_it_names_its_holder(tmp_path: Path) -> None:
+    # A second run that found the file but could not read it would refuse with "unreadable; remove
+    # that file", advice that would break a live promotion's lock. The file must appear whole.
+    path = tmp_path / f"{PIPELINE}.lock"
+    seen_unreadable = 0
+    for _ in range(300):
+        lock = PipelineLock(tmp_path, PIPELINE, "2026-01-01T00:00:00Z")
+        taker = threading.Thread(target=lock.__enter__)
+        taker.start()
+        while not path.exists() and taker.is_alive():
+            pass
+        if path.exists() and lock._read() is None:
+            seen_unreadable += 1
+        taker.join()
+        lock.__exit__(None, None, None)
+
+    assert seen_unreadable == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
